@@ -1,0 +1,36 @@
+package io.meshgate.model;
+
+import java.util.List;
+
+import io.meshgate.model.validation.Violation;
+
+/** Finds which file defines a key, so that an error names the file a user has to edit. */
+final class ConfigSources {
+
+	private final List<ConfigSource> sources;
+
+	ConfigSources(List<ConfigSource> sources) {
+		this.sources = sources;
+	}
+
+	ConfigError errorAt(Violation violation) {
+		for (String key : violation.keys()) {
+			for (ConfigSource source : sources) {
+				if (defines(source, key)) {
+					return new ConfigError(source.name(), key, violation.message());
+				}
+			}
+		}
+		String fallback = sources.isEmpty() ? "(no config files)" : sources.get(0).name();
+		return new ConfigError(fallback, violation.keys().get(0), violation.message());
+	}
+
+	private static boolean defines(ConfigSource source, String key) {
+		for (String candidate : source.properties().keySet()) {
+			if (candidate.equals(key) || candidate.startsWith(key + ".") || candidate.startsWith(key + "[")) {
+				return true;
+			}
+		}
+		return false;
+	}
+}

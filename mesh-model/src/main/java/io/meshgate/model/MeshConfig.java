@@ -1,0 +1,41 @@
+package io.meshgate.model;
+
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The mesh model: everything under {@code mesh.*} in config-repo. Shared by the edge, the agents, the control plane and
+ * the CLI. Immutable; build it with {@link MeshConfigLoader}, which validates before anything may apply it.
+ *
+ * @param trustDomain SPIFFE trust domain of every workload identity
+ * @param mode        {@code strict} (mTLS only) or {@code permissive} (also plain text)
+ * @param services    services by name
+ * @param routes      routes in the order they are matched
+ * @param policies    authorization policies (validated now, enforced from the security issue on)
+ */
+public record MeshConfig(
+		@DefaultValue("meshgate.local") String trustDomain,
+		@DefaultValue("strict") Mode mode,
+		Map<String, ServiceSpec> services,
+		List<Route> routes,
+		List<Policy> policies) {
+
+	public static final String PREFIX = "mesh";
+
+	public MeshConfig {
+		services = Immutables.map(services);
+		routes = Immutables.list(routes);
+		policies = Immutables.list(policies);
+	}
+
+	/** An empty model: what a proxy serves before any config was applied. */
+	public static MeshConfig empty() {
+		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null);
+	}
+
+	public enum Mode {
+		STRICT, PERMISSIVE
+	}
+}

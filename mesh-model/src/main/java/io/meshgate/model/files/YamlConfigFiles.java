@@ -1,0 +1,51 @@
+package io.meshgate.model.files;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ByteArrayResource;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+
+import io.meshgate.model.ConfigSource;
+
+/** Reads config files the way the config server does (Spring Boot's YAML loader), for the CLI and for tests. */
+public final class YamlConfigFiles {
+
+	private YamlConfigFiles() {
+	}
+
+	public static ConfigSource read(Path file, String name) {
+		return load(new FileSystemResource(file), name);
+	}
+
+	public static ConfigSource parse(String yaml, String name) {
+		return load(new ByteArrayResource(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), name), name);
+	}
+
+	private static ConfigSource load(Resource resource, String name) {
+		try {
+			List<PropertySource<?>> documents = new YamlPropertySourceLoader().load(name, resource);
+			Map<String, Object> properties = new LinkedHashMap<>();
+			// later documents of a multi-document file win, as in Spring Boot
+			for (PropertySource<?> document : documents) {
+				EnumerablePropertySource<?> enumerable = (EnumerablePropertySource<?>) document;
+				for (String key : enumerable.getPropertyNames()) {
+					Object value = enumerable.getProperty(key);
+					properties.put(key, value == null ? "" : value.toString());
+				}
+			}
+			return new ConfigSource(name, properties);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(name + ": " + ex.getMessage(), ex);
+		}
+	}
+}

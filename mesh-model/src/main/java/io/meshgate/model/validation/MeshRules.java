@@ -1,0 +1,224 @@
+package io.meshgate.model.validation;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.meshgate.model.Destination;
+import io.meshgate.model.Ingress;
+import io.meshgate.model.MeshConfig;
+import io.meshgate.model.Policy;
+import io.meshgate.model.Route;
+import io.meshgate.model.ServiceSpec;
+
+/** The rules a bound model must satisfy before a proxy may apply it. Each violation names the key to fix. */
+public final class MeshRules {
+
+	/** A DNS label: service names become host names ({@code Host: orders}) and SPIFFE ids. */
+	private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+	private static final Pattern TRUST_DOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+	private static final Pattern ROUTE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+	private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+	static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
+
+	/** The edge's own identity may appear in policies without being a service. */
+	static final String GATEWAY_IDENTITY = "gateway";
+
+	private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+	private final MeshConfig config;
+
+	private final List<Violation> violations = new ArrayList<>();
+
+	private MeshRules(MeshConfig config) {
+		this.config = config;
+	}
+
+	public static List<Violation> check(MeshConfig config) {
+		MeshRules rules = new MeshRules(config);
+		rules.checkTrustDomain();
+		config.services().forEach(rules::checkService);
+		rules.checkRoutes();
+		rules.checkPolicies();
+		return rules.violations;
+	}
+
+	private void checkTrustDomain() {
+		if (!TRUST_DOMAIN.matcher(config.trustDomain()).matches()) {
+			fail("mesh.trust-domain", "'" + config.trustDomain() + "' is not a DNS name like meshgate.local");
+		}
+	}
+
+	private void checkService(String name, ServiceSpec service) {
+		String key = "mesh.services." + name;
+		if (!SERVICE_NAME.matcher(name).matches()) {
+			fail(key, "'" + name + "' is not a valid service name (lowercase letters, digits and '-', at most 63)");
+		}
+		if (service == null) {
+			return;
+		}
+		Duration timeout = service.timeout();
+		if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0)) {
+			fail(key + ".timeout", "'" + timeout + "' must be more than 0 and at most 1h");
+		}
+		for (int i = 0; i < service.endpoints().size(); i++) {
+			URI endpoint = service.endpoints().get(i);
+			String scheme = endpoint.getScheme();
+			if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
+				fail(key + ".endpoints[" + i + "]", "'" + endpoint + "' is not an address like http://127.0.0.1:8181");
+			}
+		}
+	}
+
+	private void checkRoutes() {
+		Map<String, Integer> ids = new HashMap<>();
+		Map<Ingress, Integer> matches = new HashMap<>();
+		for (int i = 0; i < config.routes().size(); i++) {
+			Route route = config.routes().get(i);
+			String key = "mesh.routes[" + i + "]";
+			if (route.id() == null || route.id().isBlank()) {
+				fail(key + ".id", "missing: every route needs an id");
+			}
+			else if (!ROUTE_ID.matcher(route.id()).matches()) {
+				fail(key + ".id", "'" + route.id() + "' is not a valid id (letters, digits, '.', '_', '-')");
+			}
+			else {
+				Integer first = ids.putIfAbsent(route.id(), i);
+				if (first != null) {
+					fail(key + ".id", "duplicate route id '" + route.id() + "' (first used at mesh.routes[" + first + "])");
+				}
+			}
+			if (route.ingress() == null) {
+				fail(key + ".ingress", "missing: a route needs an ingress match");
+			}
+			else {
+				checkIngress(key + ".ingress", route.ingress());
+				Integer shadowing = matches.putIfAbsent(normalized(route.ingress()), i);
+				if (shadowing != null) {
+					fail(key + ".ingress", "same match as mesh.routes[" + shadowing + "], so this route is never used");
+				}
+			}
+			checkDestinations(key + ".to", route.to());
+		}
+	}
+
+	private void checkIngress(String key, Ingress ingress) {
+		String path = ingress.path();
+		if (path == null || path.isBlank()) {
+			fail(key + ".path", "missing: an ingress needs a path such as /api/orders/**");
+		}
+		else if (!path.startsWith("/")) {
+			fail(key + ".path", "'" + path + "' must start with '/'");
+		}
+		else {
+			int wildcard = path.indexOf("/**");
+			if (wildcard >= 0 && wildcard + 3 != path.length()) {
+				fail(key + ".path", "'" + path + "': '**' may only end a path");
+			}
+		}
+		checkMethods(key + ".methods", ingress.methods());
+		for (String header : ingress.headers().keySet()) {
+			if (!HEADER_NAME.matcher(header).matches()) {
+				fail(key + ".headers", "'" + header + "' is not a valid header name");
+			}
+		}
+		if (ingress.stripPrefix() < 0 || ingress.stripPrefix() > 32) {
+			fail(key + ".strip-prefix", ingress.stripPrefix() + " is not between 0 and 32");
+		}
+	}
+
+	private void checkDestinations(String key, List<Destination> to) {
+		if (to.isEmpty()) {
+			fail(key, "missing: name a service (to: orders) or weighted services");
+			return;
+		}
+		int total = 0;
+		Set<String> seen = new LinkedHashSet<>();
+		for (int i = 0; i < to.size(); i++) {
+			Destination destination = to.get(i);
+			String at = key + "[" + i + "]";
+			if (destination.service() == null || destination.service().isBlank()) {
+				violations.add(Violation.at(at + ".service", key, "missing: which service?"));
+			}
+			else if (!config.services().containsKey(destination.service())) {
+				violations.add(Violation.at(at + ".service", key, unknownService(destination.service())));
+			}
+			else if (!seen.add(destination.service())) {
+				fail(at + ".service", "service '" + destination.service() + "' appears twice in this split");
+			}
+			if (destination.weight() < 0 || destination.weight() > 100) {
+				fail(at + ".weight", destination.weight() + " is not a percentage (0 to 100)");
+			}
+			total += destination.weight();
+		}
+		if (total != 100) {
+			fail(key, "weights add up to " + total + "; they must add up to 100");
+		}
+	}
+
+	private void checkPolicies() {
+		for (int i = 0; i < config.policies().size(); i++) {
+			Policy policy = config.policies().get(i);
+			String key = "mesh.policies[" + i + "]";
+			if (policy.service() == null) {
+				fail(key + ".service", "missing: which service does this policy protect?");
+			}
+			else if (!config.services().containsKey(policy.service())) {
+				fail(key + ".service", unknownService(policy.service()));
+			}
+			for (int r = 0; r < policy.allow().size(); r++) {
+				Policy.AllowRule rule = policy.allow().get(r);
+				String at = key + ".allow[" + r + "]";
+				for (int f = 0; f < rule.from().size(); f++) {
+					String caller = rule.from().get(f);
+					if (!caller.equals(GATEWAY_IDENTITY) && !config.services().containsKey(caller)) {
+						fail(at + ".from[" + f + "]", unknownService(caller));
+					}
+				}
+				checkMethods(at + ".methods", rule.methods());
+				for (int p = 0; p < rule.paths().size(); p++) {
+					if (!rule.paths().get(p).startsWith("/")) {
+						fail(at + ".paths[" + p + "]", "'" + rule.paths().get(p) + "' must start with '/'");
+					}
+				}
+			}
+		}
+	}
+
+	private void checkMethods(String key, List<String> methods) {
+		for (int i = 0; i < methods.size(); i++) {
+			String method = methods.get(i);
+			if (!METHODS.contains(method.toUpperCase(Locale.ROOT))) {
+				fail(key + "[" + i + "]", "unknown HTTP method '" + method + "'" + Suggestions.didYouMean(method, METHODS));
+			}
+		}
+	}
+
+	private String unknownService(String name) {
+		String suggestion = Suggestions.didYouMean(name, config.services().keySet());
+		return "unknown service '" + name + "'" + (suggestion.isEmpty()
+				? "; declare it under mesh.services (without settings write '" + name + ":', as YAML drops '{}')"
+				: suggestion);
+	}
+
+	/** Two ingress matches that differ only in letter case of methods or in order still collide. */
+	private static Ingress normalized(Ingress ingress) {
+		List<String> methods = ingress.methods().stream().map(m -> m.toUpperCase(Locale.ROOT)).sorted().toList();
+		return new Ingress(ingress.path(), methods, ingress.host(), ingress.headers(), 0);
+	}
+
+	private void fail(String key, String message) {
+		violations.add(Violation.at(key, message));
+	}
+}

@@ -1,0 +1,258 @@
+package io.meshgate.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.meshgate.model.files.YamlConfigFiles;
+
+class MeshConfigLoaderTest {
+
+	private static final String FILE = "config-repo/application.yml";
+
+	private static final String SERVICES = """
+			mesh:
+			  services:
+			    orders:
+			      timeout: 2s
+			    inventory:
+			    inventory-v2: ~
+			""";
+
+	private static LoadResult load(String yaml) {
+		return MeshConfigLoader.load(List.of(YamlConfigFiles.parse(yaml, FILE)));
+	}
+
+	private static List<String> errors(String yaml) {
+		return load(yaml).errors().stream().map(ConfigError::toString).toList();
+	}
+
+	@Test
+	void bindsAValidModel() {
+		LoadResult result = load(SERVICES + """
+				  routes:
+				    - id: orders-api
+				      ingress: { path: /api/orders/**, methods: [get, POST], strip-prefix: 1, headers: { x-env: prod } }
+				      to: orders
+				    - id: inventory-split
+				      ingress: { path: /api/stock/**, host: "*.example.com" }
+				      to:
+				        - { service: inventory, weight: 80 }
+				        - { service: inventory-v2, weight: 20 }
+				""");
+
+		assertThat(result.errors()).isEmpty();
+		MeshConfig config = result.config();
+		assertThat(config.trustDomain()).isEqualTo("meshgate.local");
+		assertThat(config.mode()).isEqualTo(MeshConfig.Mode.STRICT);
+		assertThat(config.services()).containsOnlyKeys("orders", "inventory", "inventory-v2");
+		assertThat(config.services().get("orders").timeout()).isEqualTo(Duration.ofSeconds(2));
+		Route first = config.routes().get(0);
+		assertThat(first.to()).containsExactly(new Destination("orders", 100));
+		assertThat(first.ingress().stripPrefix()).isEqualTo(1);
+		assertThat(first.ingress().headers()).containsEntry("x-env", "prod");
+		assertThat(config.routes().get(1).to()).containsExactly(new Destination("inventory", 80),
+				new Destination("inventory-v2", 20));
+	}
+
+	@Test
+	void anEmptyFileIsAnEmptyModel() {
+		LoadResult result = MeshConfigLoader.load(List.of());
+		assertThat(result.valid()).isTrue();
+		assertThat(result.config().routes()).isEmpty();
+	}
+
+	static Stream<Arguments> invalidConfigs() {
+		return Stream.of(
+				Arguments.of("unknown destination, with a suggestion", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders }
+						    - { id: b, ingress: { path: /b }, to: orders }
+						    - { id: c, ingress: { path: /c }, to: ordrs }
+						""", FILE + ": mesh.routes[2].to: unknown service 'ordrs' (did you mean 'orders'?)"),
+				Arguments.of("unknown service in a weighted split", """
+						  routes:
+						    - id: a
+						      ingress: { path: /a }
+						      to: [ { service: orders, weight: 50 }, { service: payments, weight: 50 } ]
+						""", FILE + ": mesh.routes[0].to[1].service: unknown service 'payments'; declare it under "
+						+ "mesh.services (without settings write 'payments:', as YAML drops '{}')"),
+				Arguments.of("bad duration", """
+						    payments:
+						      timeout: 2 seconds
+						""", FILE + ": mesh.services.payments.timeout: '2 seconds' is not a duration (write it like "
+						+ "250ms, 2s or 1m)"),
+				Arguments.of("zero duration", """
+						    payments:
+						      timeout: 0s
+						""", FILE + ": mesh.services.payments.timeout: 'PT0S' must be more than 0 and at most 1h"),
+				Arguments.of("duplicate route id", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders }
+						    - { id: a, ingress: { path: /b }, to: orders }
+						""", FILE + ": mesh.routes[1].id: duplicate route id 'a' (first used at mesh.routes[0])"),
+				Arguments.of("typo in a key", """
+						  routes:
+						    - { id: a, ingres: { path: /a }, to: orders }
+						""", FILE + ": mesh.routes[0].ingres.path: unknown key 'ingres' (did you mean 'ingress'?); "
+						+ "allowed here: id, ingress, to"),
+				Arguments.of("typo in a top-level key", """
+						  rutes: []
+						""", FILE + ": mesh.rutes: unknown key 'rutes' (did you mean 'routes'?); allowed here: "
+						+ "trust-domain, mode, services, routes, policies"),
+				Arguments.of("weights that do not add up", """
+						  routes:
+						    - id: a
+						      ingress: { path: /a }
+						      to: [ { service: orders, weight: 70 }, { service: inventory, weight: 20 } ]
+						""", FILE + ": mesh.routes[0].to: weights add up to 90; they must add up to 100"),
+				Arguments.of("a weight that is not a percentage", """
+						  routes:
+						    - id: a
+						      ingress: { path: /a }
+						      to: [ { service: orders, weight: 150 }, { service: inventory, weight: -50 } ]
+						""", FILE + ": mesh.routes[0].to[0].weight: 150 is not a percentage (0 to 100)"),
+				Arguments.of("a weight that is not a number", """
+						  routes:
+						    - id: a
+						      ingress: { path: /a }
+						      to: [ { service: orders, weight: half } ]
+						""", FILE + ": mesh.routes[0].to[0].weight: 'half' is not a whole number"),
+				Arguments.of("unknown mode", """
+						  mode: relaxed
+						""", FILE + ": mesh.mode: 'relaxed' is not one of: strict, permissive"),
+				Arguments.of("missing path", """
+						  routes:
+						    - { id: a, ingress: { strip-prefix: 1 }, to: orders }
+						""", FILE + ": mesh.routes[0].ingress.path: missing: an ingress needs a path such as /api/orders/**"),
+				Arguments.of("path without a slash", """
+						  routes:
+						    - { id: a, ingress: { path: api }, to: orders }
+						""", FILE + ": mesh.routes[0].ingress.path: 'api' must start with '/'"),
+				Arguments.of("wildcard in the middle of a path", """
+						  routes:
+						    - { id: a, ingress: { path: /api/**/x }, to: orders }
+						""", FILE + ": mesh.routes[0].ingress.path: '/api/**/x': '**' may only end a path"),
+				Arguments.of("misspelt method", """
+						  routes:
+						    - { id: a, ingress: { path: /a, methods: [ GTE ] }, to: orders }
+						""", FILE + ": mesh.routes[0].ingress.methods[0]: unknown HTTP method 'GTE' (did you mean 'GET'?)"),
+				Arguments.of("route without destination", """
+						  routes:
+						    - { id: a, ingress: { path: /a } }
+						""", FILE + ": mesh.routes[0].to: missing: name a service (to: orders) or weighted services"),
+				Arguments.of("route without id", """
+						  routes:
+						    - { ingress: { path: /a }, to: orders }
+						""", FILE + ": mesh.routes[0].id: missing: every route needs an id"),
+				Arguments.of("shadowed route", """
+						  routes:
+						    - { id: a, ingress: { path: /a, methods: [GET, POST] }, to: orders }
+						    - { id: b, ingress: { path: /a, methods: [post, get] }, to: inventory }
+						""", FILE + ": mesh.routes[1].ingress: same match as mesh.routes[0], so this route is never used"),
+				Arguments.of("bad service name", """
+						    Payments_Svc:
+						      timeout: 1s
+						""", FILE + ": mesh.services.Payments_Svc: 'Payments_Svc' is not a valid service name "
+						+ "(lowercase letters, digits and '-', at most 63)"),
+				Arguments.of("bad endpoint", """
+						    payments:
+						      endpoints: [ "127.0.0.1:9000" ]
+						""", FILE + ": mesh.services.payments.endpoints[0]: '127.0.0.1:9000' is not a URI like "
+						+ "http://127.0.0.1:8181"),
+				Arguments.of("endpoint that is not HTTP", """
+						    payments:
+						      endpoints: [ "ftp://files:21" ]
+						""", FILE + ": mesh.services.payments.endpoints[0]: 'ftp://files:21' is not an address like "
+						+ "http://127.0.0.1:8181"),
+				Arguments.of("policy for an unknown service", """
+						  policies:
+						    - service: inventry
+						      allow: [ { from: [ orders ] } ]
+						""", FILE + ": mesh.policies[0].service: unknown service 'inventry' (did you mean 'inventory'?)"),
+				Arguments.of("value where a section belongs", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, timeout: { x: 1 } }
+						""", FILE + ": mesh.routes[0].timeout.x: unknown key 'timeout'; allowed "
+						+ "here: id, ingress, to"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("invalidConfigs")
+	void rejectsWithFileAndKey(String description, String snippet, String expected) {
+		LoadResult result = load(SERVICES + snippet);
+
+		assertThat(result.valid()).isFalse();
+		assertThat(result.config()).isNull();
+		assertThat(result.errors()).map(ConfigError::toString).contains(expected);
+	}
+
+	@Test
+	void reportsEveryProblemInOnePass() {
+		assertThat(errors(SERVICES + """
+				    payments:
+				      timeout: soon
+				  routes:
+				    - { id: a, ingres: { path: /a }, to: ordrs }
+				""")).hasSize(4).anyMatch(e -> e.contains("'soon' is not a duration"))
+			.anyMatch(e -> e.contains("unknown key 'ingres'"))
+			.anyMatch(e -> e.contains("mesh.routes[0].ingress: missing"))
+			.anyMatch(e -> e.contains("unknown service 'ordrs'"));
+	}
+
+	@Test
+	void namesTheFileThatDefinesTheKey() {
+		ConfigSource profile = YamlConfigFiles.parse("""
+				mesh:
+				  services:
+				    orders:
+				      timeout: forever
+				""", "config-repo/application-prod.yml");
+		ConfigSource base = YamlConfigFiles.parse(SERVICES + """
+				  routes:
+				    - { id: a, ingress: { path: /a }, to: inventroy }
+				""", FILE);
+
+		List<String> errors = MeshConfigLoader.load(List.of(profile, base))
+			.errors()
+			.stream()
+			.map(ConfigError::toString)
+			.toList();
+
+		assertThat(errors).containsExactlyInAnyOrder(
+				"config-repo/application-prod.yml: mesh.services.orders.timeout: 'forever' is not a duration "
+						+ "(write it like 250ms, 2s or 1m)",
+				FILE + ": mesh.routes[0].to: unknown service 'inventroy' (did you mean 'inventory'?)");
+	}
+
+	@Test
+	void aProfileFileOverridesWholeListsAndSingleValues() {
+		ConfigSource profile = YamlConfigFiles.parse("""
+				mesh:
+				  services:
+				    orders:
+				      endpoints: [ http://orders:8181 ]
+				""", "config-repo/application-compose.yml");
+		ConfigSource base = YamlConfigFiles.parse("""
+				mesh:
+				  services:
+				    orders:
+				      timeout: 2s
+				      endpoints: [ http://127.0.0.1:8181, http://127.0.0.1:8183 ]
+				""", FILE);
+
+		LoadResult result = MeshConfigLoader.load(List.of(profile, base));
+
+		assertThat(result.errors()).isEmpty();
+		ServiceSpec orders = result.config().services().get("orders");
+		assertThat(orders.timeout()).isEqualTo(Duration.ofSeconds(2));
+		assertThat(orders.endpoints()).map(Object::toString).containsExactly("http://orders:8181");
+	}
+}
