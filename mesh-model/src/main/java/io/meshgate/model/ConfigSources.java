@@ -5,15 +5,20 @@ import java.util.List;
 import io.meshgate.model.validation.Violation;
 
 /** Finds which file defines a key, so that an error names the file a user has to edit. */
-final class ConfigSources {
+public final class ConfigSources {
 
 	private final List<ConfigSource> sources;
 
-	ConfigSources(List<ConfigSource> sources) {
+	public ConfigSources(List<ConfigSource> sources) {
 		this.sources = sources;
 	}
 
-	ConfigError errorAt(Violation violation) {
+	/** @return an error at the key, naming the highest-precedence file that defines it */
+	public ConfigError errorAt(String key, String message) {
+		return errorAt(Violation.at(key, message));
+	}
+
+	public ConfigError errorAt(Violation violation) {
 		for (String key : violation.keys()) {
 			for (ConfigSource source : sources) {
 				if (defines(source, key)) {
@@ -25,7 +30,8 @@ final class ConfigSources {
 		return new ConfigError(fallback, violation.keys().get(0), violation.message());
 	}
 
-	private static boolean defines(ConfigSource source, String key) {
+	/** @return whether a file defines the key, or anything below it */
+	public static boolean defines(ConfigSource source, String key) {
 		for (String candidate : source.properties().keySet()) {
 			if (candidate.equals(key) || candidate.startsWith(key + ".") || candidate.startsWith(key + "[")) {
 				return true;

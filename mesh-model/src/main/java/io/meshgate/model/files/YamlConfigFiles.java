@@ -47,5 +47,8 @@ public final class YamlConfigFiles {
 		catch (IOException ex) {
 			throw new UncheckedIOException(name + ": " + ex.getMessage(), ex);
 		}
+		catch (RuntimeException ex) {
+			throw InvalidYamlException.from(name, ex);
+		}
 	}
 }

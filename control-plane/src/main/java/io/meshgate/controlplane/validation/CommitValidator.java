@@ -1,0 +1,73 @@
+package io.meshgate.controlplane.validation;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.cloud.config.environment.Environment;
+import org.springframework.cloud.config.environment.PropertySource;
+import org.springframework.cloud.config.server.environment.EnvironmentRepository;
+import org.springframework.stereotype.Component;
+
+import io.meshgate.controlplane.ControlPlaneProperties;
+import io.meshgate.model.ConfigError;
+import io.meshgate.model.ConfigFileNames;
+import io.meshgate.model.ConfigSource;
+import io.meshgate.model.MeshConfigLoader;
+import io.meshgate.model.protocol.CommitStatus;
+
+/**
+ * Validates a commit the way each proxy will see it: for every configured application and profile, the config
+ * server's merged property sources go through the mesh model's loader.
+ */
+@Component
+public class CommitValidator {
+
+	private final EnvironmentRepository repository;
+
+	private final ControlPlaneProperties properties;
+
+	private final UnreadableCommit unreadable;
+
+	private final Clock clock = Clock.systemUTC();
+
+	CommitValidator(EnvironmentRepository repository, ControlPlaneProperties properties, UnreadableCommit unreadable) {
+		this.repository = repository;
+		this.properties = properties;
+		this.unreadable = unreadable;
+	}
+
+	/** @param commit the commit Git reported for the label; the config server's answer wins if it saw a newer one */
+	public CommitStatus validate(String label, String commit) {
+		Set<ConfigError> errors = new LinkedHashSet<>();
+		String version = commit;
+		for (String application : properties.applications()) {
+			for (String profile : properties.profiles()) {
+				try {
+					Environment environment = repository.findOne(application, profile, label);
+					if (environment.getVersion() != null) {
+						version = environment.getVersion();
+					}
+					errors.addAll(MeshConfigLoader.load(sources(environment)).errors());
+				}
+				catch (RuntimeException ex) {
+					errors.addAll(unreadable.explain(ex));
+				}
+			}
+		}
+		return new CommitStatus(version, label, errors.isEmpty(), new ArrayList<>(errors), clock.instant());
+	}
+
+	@SuppressWarnings("unchecked")
+	static List<ConfigSource> sources(Environment environment) {
+		List<ConfigSource> sources = new ArrayList<>();
+		for (PropertySource source : environment.getPropertySources()) {
+			sources.add(new ConfigSource(ConfigFileNames.shorten(source.getName()),
+					(Map<String, Object>) source.getSource()));
+		}
+		return sources;
+	}
+}

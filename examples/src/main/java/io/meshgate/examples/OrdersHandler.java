@@ -1,0 +1,58 @@
+package io.meshgate.examples;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+
+/**
+ * {@code GET /orders/{id}}: an order with its item's stock, fetched from inventory (the demo's east-west call).
+ * {@code GET /orders}: the order ids.
+ */
+final class OrdersHandler implements HttpHandler {
+
+	private final JsonHandler delegate;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	OrdersHandler(String instance, URI inventory) {
+		this.delegate = new JsonHandler(exchange -> order(exchange, instance, inventory));
+	}
+
+	@Override
+	public void handle(HttpExchange exchange) throws IOException {
+		delegate.handle(exchange);
+	}
+
+	private Reply order(HttpExchange exchange, String instance, URI inventory) throws InterruptedException {
+		String[] parts = exchange.getRequestURI().getPath().split("/");
+		if (parts.length == 2) {
+			return Reply.ok("{\"orders\":[\"1\",\"2\",\"3\"],\"instance\":" + Json.string(instance) + "}");
+		}
+		if (parts.length != 3 || !parts[2].matches("\\d{1,9}")) {
+			return Reply.error(404, "use /orders/{id} with a numeric id");
+		}
+		String id = parts[2];
+		String sku = "sku-" + id;
+		String stock;
+		try {
+			HttpResponse<String> response = http.send(HttpRequest.newBuilder(inventory.resolve("/stock/" + sku))
+				.timeout(Duration.ofSeconds(2))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			if (response.statusCode() != 200) {
+				return Reply.error(502, "inventory answered " + response.statusCode() + ": " + response.body());
+			}
+			stock = response.body();
+		}
+		catch (IOException ex) {
+			return Reply.error(502, "inventory unreachable at " + inventory + ": " + ex);
+		}
+		return Reply.ok("{\"id\":" + Json.string(id) + ",\"sku\":" + Json.string(sku) + ",\"quantity\":1,\"stock\":"
+				+ stock + ",\"instance\":" + Json.string(instance) + "}");
+	}
+}

@@ -1,0 +1,65 @@
+package io.meshgate.client.spring;
+
+import java.time.Clock;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+import io.meshgate.client.ConfigCheck;
+import io.meshgate.client.ConfigSync;
+import io.meshgate.client.controlplane.ControlPlaneClient;
+import io.meshgate.client.store.LastKnownGoodStore;
+
+/** Wires config sync into a Spring Boot proxy: the control plane client, last-known-good, actuator and metrics. */
+@AutoConfiguration
+@EnableConfigurationProperties(MeshClientProperties.class)
+public class MeshClientAutoConfiguration {
+
+	@Bean
+	ControlPlaneClient controlPlaneClient(MeshClientProperties properties) {
+		return new ControlPlaneClient(properties.controlPlane().uri(), properties.controlPlane().timeout());
+	}
+
+	@Bean
+	EnvironmentApplier environmentApplier(ConfigurableApplicationContext context) {
+		return new EnvironmentApplier(context);
+	}
+
+	@Bean
+	ConfigSync configSync(ControlPlaneClient client, MeshClientProperties properties,
+			ConfigurableEnvironment environment, ObjectProvider<ConfigCheck> checks, EnvironmentApplier applier) {
+		String application = environment.getRequiredProperty("spring.application.name");
+		return new ConfigSync(client, application, properties.profiles(),
+				new LastKnownGoodStore(properties.dataDir(), application), checks.orderedStream().toList(), applier,
+				properties.controlPlane().silenceLimit(), Clock.systemUTC());
+	}
+
+	@Bean
+	ConfigSyncLifecycle configSyncLifecycle(ConfigSync sync) {
+		return new ConfigSyncLifecycle(sync);
+	}
+
+	@Bean
+	MeshEndpoint meshEndpoint(ConfigSync sync) {
+		return new MeshEndpoint(sync);
+	}
+
+	@Bean
+	MeshConfigHealthIndicator meshConfigHealthIndicator(ConfigSync sync) {
+		return new MeshConfigHealthIndicator(sync);
+	}
+
+	@Bean
+	MeshConfigInfoContributor meshConfigInfoContributor(ConfigSync sync) {
+		return new MeshConfigInfoContributor(sync);
+	}
+
+	@Bean
+	MeshConfigMetrics meshConfigMetrics(ConfigSync sync) {
+		return new MeshConfigMetrics(sync);
+	}
+}
