@@ -1,0 +1,101 @@
+package io.meshgate.e2e.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+/** A temporary Git repository holding a copy of config-repo/, committed to like a user would. */
+public final class ConfigRepo implements AutoCloseable {
+
+	private final Path dir;
+
+	private final Git git;
+
+	private ConfigRepo(Path dir, Git git) {
+		this.dir = dir;
+		this.git = git;
+	}
+
+	public static ConfigRepo copyOfProjectConfig(Path dir) {
+		try {
+			Path target = dir.resolve("config-repo");
+			Files.createDirectories(target);
+			try (Stream<Path> files = Files.list(Project.configRepo())) {
+				for (Path file : files.toList()) {
+					Files.copy(file, target.resolve(file.getFileName()));
+				}
+			}
+			Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call();
+			ConfigRepo repo = new ConfigRepo(dir, git);
+			repo.commitAll("copy of the project's config-repo");
+			return repo;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (GitAPIException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	public Path dir() {
+		return dir;
+	}
+
+	public String read(String file) {
+		try {
+			return Files.readString(dir.resolve("config-repo").resolve(file));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Writes config-repo/{file} and commits it; returns the commit id. */
+	public String commit(String file, String content, String message) {
+		try {
+			Files.writeString(dir.resolve("config-repo").resolve(file), content);
+			return commitAll(message);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	public String edit(String file, UnaryOperator<String> change, String message) {
+		String before = read(file);
+		String after = change.apply(before);
+		if (after.equals(before)) {
+			throw new IllegalArgumentException("the edit of " + file + " changed nothing");
+		}
+		return commit(file, after, message);
+	}
+
+	private String commitAll(String message) {
+		try {
+			git.add().addFilepattern(".").call();
+			RevCommit commit = git.commit()
+				.setMessage(message)
+				.setAuthor("Meshgate Test", "test@meshgate.local")
+				.setCommitter("Meshgate Test", "test@meshgate.local")
+				.setSign(false)
+				.call();
+			return commit.getName();
+		}
+		catch (GitAPIException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		git.close();
+	}
+}

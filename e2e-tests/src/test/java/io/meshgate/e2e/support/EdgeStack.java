@@ -1,0 +1,110 @@
+package io.meshgate.e2e.support;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The edge topology on loopback with ephemeral ports: control plane on a temporary Git repository, the demo services
+ * (one JVM), and the gateway, each a real process. Config-repo's demo endpoints (8181/8182) are rewritten in the
+ * temporary repository to the ports chosen here.
+ */
+public final class EdgeStack implements AutoCloseable {
+
+	private static final Duration START_DEADLINE = Duration.ofSeconds(90);
+
+	public final int controlPlanePort = FreePorts.next();
+
+	public final int gatewayPort = FreePorts.next();
+
+	public final int managementPort = FreePorts.next();
+
+	public final int ordersPort = FreePorts.next();
+
+	public final int inventoryPort = FreePorts.next();
+
+	private final Path work;
+
+	public final ConfigRepo repo;
+
+	private JavaProcess controlPlane;
+
+	private JavaProcess services;
+
+	private JavaProcess gateway;
+
+	public EdgeStack(Path work) {
+		this.work = work;
+		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
+		repo.edit("application.yml", yaml -> yaml.replace("127.0.0.1:8181", "127.0.0.1:" + ordersPort)
+			.replace("127.0.0.1:8182", "127.0.0.1:" + inventoryPort), "use this test's ports");
+	}
+
+	public EdgeStack startAll() {
+		startServices();
+		startControlPlane(false);
+		startGateway(false);
+		controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
+		gateway.awaitHealthy(managementUrl("/actuator/health"), START_DEADLINE);
+		return this;
+	}
+
+	public void startServices() {
+		services = new JavaProcess("demo-services", Project.jar("examples", ""), work, Map.of(),
+				"--inventory-url=http://127.0.0.1:" + inventoryPort, "orders:" + ordersPort,
+				"inventory:" + inventoryPort)
+			.start();
+	}
+
+	public void startControlPlane(boolean await) {
+		controlPlane = new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work,
+				Map.of("MESHGATE_CONFIG_GIT_URI", repo.dir().toString(), "MESHGATE_DATA_DIR",
+						work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT",
+						String.valueOf(controlPlanePort)))
+			.start();
+		if (await) {
+			controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
+		}
+	}
+
+	public void startGateway(boolean await) {
+		gateway = new JavaProcess("gateway", Project.jar("gateway", "-exec"), work,
+				Map.of("MESHGATE_CONTROL_PLANE_URI", "http://127.0.0.1:" + controlPlanePort, "MESHGATE_DATA_DIR",
+						work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT", String.valueOf(gatewayPort),
+						"MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)))
+			.start();
+		if (await) {
+			gateway.awaitHealthy(managementUrl("/actuator/health"), START_DEADLINE);
+		}
+	}
+
+	public JavaProcess controlPlane() {
+		return controlPlane;
+	}
+
+	public JavaProcess gateway() {
+		return gateway;
+	}
+
+	public String gatewayUrl(String path) {
+		return "http://127.0.0.1:" + gatewayPort + path;
+	}
+
+	public String managementUrl(String path) {
+		return "http://127.0.0.1:" + managementPort + path;
+	}
+
+	public String controlPlaneUrl(String path) {
+		return "http://127.0.0.1:" + controlPlanePort + path;
+	}
+
+	@Override
+	public void close() {
+		for (JavaProcess process : new JavaProcess[] { gateway, controlPlane, services }) {
+			if (process != null) {
+				process.stop();
+			}
+		}
+		repo.close();
+	}
+}
