@@ -41,11 +41,12 @@ RUN mkdir dist \
 # ---------------------------------------------------------------------------------------------------------------
 FROM eclipse-temurin:17-jre AS runtime
 
-# Owned by the runtime user so that a named volume mounted here starts out writable: Docker copies the ownership
-# of an image directory into a new, empty named volume.
+# The data directory is owned by the runtime user so that a named volume mounted on it starts out writable: Docker
+# copies the ownership of an image directory into a new, empty named volume. The user gets a writable home too,
+# where JGit keeps its user config (~/.config/jgit).
 ENV MESHGATE_DATA_DIR=/var/lib/meshgate
 RUN groupadd --system --gid 10001 meshgate \
- && useradd --system --uid 10001 --gid meshgate --home-dir /app --no-create-home --shell /usr/sbin/nologin meshgate \
+ && useradd --system --uid 10001 --gid meshgate --create-home --home-dir /home/meshgate --shell /usr/sbin/nologin meshgate \
  && mkdir -p /app "$MESHGATE_DATA_DIR" \
  && chown meshgate:meshgate "$MESHGATE_DATA_DIR"
 WORKDIR /app
