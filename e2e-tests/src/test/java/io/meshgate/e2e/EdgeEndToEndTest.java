@@ -3,10 +3,15 @@ package io.meshgate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +108,25 @@ class EdgeEndToEndTest {
 			.contains("meshgate_config_control_plane_connected{application=\"gateway\"} 1.0");
 		assertThat(Http.json(stack.managementUrl("/actuator/gateway/routes")).toString()).contains("orders-api")
 			.contains("inventory-health");
+	}
+
+	@Test
+	@Order(3)
+	void aWatchSubscriberLearnsTheCurrentVersionAtOnce() throws Exception {
+		String head = Http.json(stack.controlPlaneUrl("/mesh/v1/status")).path("version").asString();
+		HttpClient client = HttpClient.newHttpClient();
+		HttpResponse<Stream<String>> response = client.sendAsync(
+				HttpRequest.newBuilder(URI.create(stack.controlPlaneUrl("/mesh/v1/watch"))).build(),
+				HttpResponse.BodyHandlers.ofLines())
+			.get(5, TimeUnit.SECONDS);
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("text/event-stream"));
+		try (Stream<String> lines = response.body()) {
+			List<String> firstEvent = lines.limit(3).toList();
+			assertThat(firstEvent).containsExactly("event:version", "id:" + head,
+					firstEvent.get(2)).anySatisfy(line -> assertThat(line).startsWith("data:{\"version\":\"" + head));
+		}
 	}
 
 	@Test
