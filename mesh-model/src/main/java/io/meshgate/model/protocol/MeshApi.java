@@ -3,7 +3,10 @@ package io.meshgate.model.protocol;
 /** Paths of the control plane's mesh API, beside the config server's own {@code /{application}/{profile}/{label}}. */
 public final class MeshApi {
 
-	/** Server-sent events: {@value #VERSION_EVENT} with a {@link CommitStatus} at once and on every new commit. */
+	/**
+	 * Server-sent events: {@value #VERSION_EVENT} with a {@link CommitStatus} and {@value #ENDPOINTS_EVENT} with an
+	 * {@link EndpointSet}, each at once on connect and on every change.
+	 */
 	public static final String WATCH = "/mesh/v1/watch";
 
 	/** The current {@link CommitStatus}. */
@@ -12,7 +15,13 @@ public final class MeshApi {
 	/** Check Git now (for webhooks) instead of at the next poll. */
 	public static final String POLL = "/mesh/v1/poll";
 
+	/** The registry: {@code GET} all endpoints; {@code PUT|DELETE /nodes/{node}} register or leave. */
+	public static final String REGISTRY = "/mesh/v1/registry";
+
 	public static final String VERSION_EVENT = "version";
+
+	/** Server-sent event with an {@link EndpointSet}: at once and on every registry change. */
+	public static final String ENDPOINTS_EVENT = "endpoints";
 
 	private MeshApi() {
 	}
