@@ -19,6 +19,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.client.controlplane.ControlPlaneClient;
 import io.meshgate.client.controlplane.ControlPlaneClient.FetchedConfig;
+import io.meshgate.client.controlplane.WatchEvent;
 import io.meshgate.client.controlplane.WatchStream;
 import io.meshgate.client.store.LastKnownGoodStore;
 import io.meshgate.client.store.LastKnownGoodStore.Stored;
@@ -27,6 +28,7 @@ import io.meshgate.model.ConfigSource;
 import io.meshgate.model.LoadResult;
 import io.meshgate.model.MeshConfigLoader;
 import io.meshgate.model.protocol.CommitStatus;
+import io.meshgate.model.protocol.EndpointSet;
 
 /**
  * Keeps a proxy's config in step with Git: watches the control plane's push channel, fetches each new version,
@@ -69,6 +71,8 @@ public class ConfigSync implements AutoCloseable {
 
 	private volatile AppliedConfig applied;
 
+	private volatile EndpointSet endpoints = EndpointSet.empty();
+
 	private volatile Rejection lastRejection;
 
 	private volatile boolean connected;
@@ -109,6 +113,10 @@ public class ConfigSync implements AutoCloseable {
 
 		default void rejected(Rejection rejection) {
 		}
+
+		/** The registry's endpoints changed (on the watch thread: keep it short). */
+		default void endpoints(EndpointSet endpoints) {
+		}
 	}
 
 	public void addListener(Listener listener) {
@@ -121,6 +129,7 @@ public class ConfigSync implements AutoCloseable {
 			return;
 		}
 		applyLastKnownGood();
+		loadLastKnownEndpoints();
 		watchThreads.execute(this::watchOnce);
 		long check = Math.max(100, silenceLimit.toMillis() / 3);
 		watchThreads.scheduleWithFixedDelay(this::closeSilentStream, check, check, TimeUnit.MILLISECONDS);
@@ -174,6 +183,15 @@ public class ConfigSync implements AutoCloseable {
 		}
 	}
 
+	private void loadLastKnownEndpoints() {
+		try {
+			store.loadEndpoints().ifPresent(known -> updateEndpoints(known, false));
+		}
+		catch (IOException ex) {
+			logger.warn("Ignoring the stored endpoints: " + ex.getMessage());
+		}
+	}
+
 	/** One connection to the watch stream; when it ends, the next attempt is scheduled with backoff. */
 	private void watchOnce() {
 		try (WatchStream opened = client.watch()) {
@@ -183,10 +201,15 @@ public class ConfigSync implements AutoCloseable {
 			lastError = null;
 			backoffMillis = INITIAL_BACKOFF_MILLIS;
 			logger.info("Watching the control plane at " + client.base());
-			CommitStatus status;
-			while ((status = opened.next()) != null) {
+			WatchEvent event;
+			while ((event = opened.next()) != null) {
 				lastContact = clock.instant();
-				offer(status);
+				if (event instanceof WatchEvent.Version version) {
+					offer(version.status());
+				}
+				else if (event instanceof WatchEvent.Endpoints update) {
+					updateEndpoints(update.endpoints(), true);
+				}
 			}
 			if (running.get()) {
 				lastError = "the control plane closed the watch stream";
@@ -212,6 +235,24 @@ public class ConfigSync implements AutoCloseable {
 		if (running.get()) {
 			watchThreads.schedule(this::watchOnce, backoffMillis, TimeUnit.MILLISECONDS);
 			backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+		}
+	}
+
+	/** The registry's endpoints, as last pushed (or read from disk at start). */
+	public EndpointSet endpoints() {
+		return endpoints;
+	}
+
+	private void updateEndpoints(EndpointSet update, boolean store) {
+		endpoints = update;
+		listeners.forEach(l -> l.endpoints(update));
+		if (store) {
+			try {
+				this.store.saveEndpoints(update);
+			}
+			catch (IOException ex) {
+				logger.warn("Could not store the endpoints at " + this.store.file().getParent() + ": " + ex.getMessage());
+			}
 		}
 	}
 

@@ -3,13 +3,15 @@ package io.meshgate.model;
 import java.util.List;
 
 /**
- * A route: which requests ({@link Ingress}) go to which service or weighted services.
+ * A route: which requests go to which service or weighted services. {@link Ingress} routes are served by the gateway
+ * (public traffic), {@link Match} routes by the caller's agent (east-west traffic); a route may have both.
  *
- * @param id      unique id, also the route id the gateway reports in its actuator and metrics
+ * @param id      unique id, also the route id the proxies report in their actuator and metrics
  * @param ingress the public request match served by the gateway
+ * @param match   the east-west match: calls to a service that the caller's agent redirects
  * @param to      one service ({@code to: orders}) or a weighted split whose weights add up to 100
  */
-public record Route(String id, Ingress ingress, List<Destination> to) {
+public record Route(String id, Ingress ingress, Match match, List<Destination> to) {
 
 	public Route {
 		to = Immutables.list(to);

@@ -46,6 +46,9 @@ class MeshConfigLoaderTest {
 				      to:
 				        - { service: inventory, weight: 80 }
 				        - { service: inventory-v2, weight: 20 }
+				    - id: inventory-canary
+				      match: { service: inventory, path-prefix: /stock, headers: { x-canary: "true" } }
+				      to: inventory-v2
 				""");
 
 		assertThat(result.errors()).isEmpty();
@@ -60,6 +63,9 @@ class MeshConfigLoaderTest {
 		assertThat(first.ingress().headers()).containsEntry("x-env", "prod");
 		assertThat(config.routes().get(1).to()).containsExactly(new Destination("inventory", 80),
 				new Destination("inventory-v2", 20));
+		Route canary = config.routes().get(2);
+		assertThat(canary.ingress()).isNull();
+		assertThat(canary.match()).isEqualTo(new Match("inventory", "/stock", java.util.Map.of("x-canary", "true")));
 	}
 
 	@Test
@@ -102,7 +108,16 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingres: { path: /a }, to: orders }
 						""", FILE + ": mesh.routes[0].ingres.path: unknown key 'ingres' (did you mean 'ingress'?); "
-						+ "allowed here: id, ingress, to"),
+						+ "allowed here: id, ingress, match, to"),
+				Arguments.of("east-west match of an unknown service", """
+						  routes:
+						    - { id: a, match: { service: inventroy }, to: orders }
+						""", FILE + ": mesh.routes[0].match.service: unknown service 'inventroy' (did you mean 'inventory'?)"),
+				Arguments.of("route without any match", """
+						  routes:
+						    - { id: a, to: orders }
+						""", FILE + ": mesh.routes[0].ingress: missing: a route needs an ingress (gateway) or a match "
+						+ "(east-west), or both"),
 				Arguments.of("typo in a top-level key", """
 						  rutes: []
 						""", FILE + ": mesh.rutes: unknown key 'rutes' (did you mean 'routes'?); allowed here: "
@@ -181,7 +196,7 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, timeout: { x: 1 } }
 						""", FILE + ": mesh.routes[0].timeout.x: unknown key 'timeout'; allowed "
-						+ "here: id, ingress, to"));
+						+ "here: id, ingress, match, to"));
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 
 import io.meshgate.model.protocol.CommitStatus;
+import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.model.protocol.MeshApi;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,8 +32,8 @@ public class WatchStream implements Closeable {
 		this.json = json;
 	}
 
-	/** @return the next version event; {@code null} when the stream ended */
-	public CommitStatus next() throws IOException {
+	/** @return the next event; {@code null} when the stream ended. Unknown event names are skipped. */
+	public WatchEvent next() throws IOException {
 		String event = null;
 		StringBuilder data = new StringBuilder();
 		String line;
@@ -40,7 +41,10 @@ public class WatchStream implements Closeable {
 			lastActivity = System.nanoTime();
 			if (line.isEmpty()) {
 				if (MeshApi.VERSION_EVENT.equals(event) && data.length() > 0) {
-					return json.readValue(data.toString(), CommitStatus.class);
+					return new WatchEvent.Version(json.readValue(data.toString(), CommitStatus.class));
+				}
+				if (MeshApi.ENDPOINTS_EVENT.equals(event) && data.length() > 0) {
+					return new WatchEvent.Endpoints(json.readValue(data.toString(), EndpointSet.class));
 				}
 				event = null;
 				data.setLength(0);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.meshgate.model.ConfigSource;
+import io.meshgate.model.protocol.EndpointSet;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -19,10 +20,13 @@ public class LastKnownGoodStore {
 
 	private final Path file;
 
+	private final Path endpointsFile;
+
 	private final JsonMapper json = JsonMapper.builder().build();
 
 	public LastKnownGoodStore(Path dataDir, String application) {
 		this.file = dataDir.resolve(application).resolve("last-known-good.json");
+		this.endpointsFile = dataDir.resolve(application).resolve("last-known-endpoints.json");
 	}
 
 	public Path file() {
@@ -30,11 +34,32 @@ public class LastKnownGoodStore {
 	}
 
 	public void save(Stored stored) throws IOException {
-		Files.createDirectories(file.getParent());
-		Path temporary = Files.createTempFile(file.getParent(), "last-known-good", ".tmp");
+		write(file, stored);
+	}
+
+	/** The registry's endpoints too: an agent restarted while the control plane is down still knows its peers. */
+	public void saveEndpoints(EndpointSet endpoints) throws IOException {
+		write(endpointsFile, endpoints);
+	}
+
+	public Optional<EndpointSet> loadEndpoints() throws IOException {
+		if (!Files.exists(endpointsFile)) {
+			return Optional.empty();
+		}
 		try {
-			Files.writeString(temporary, json.writerWithDefaultPrettyPrinter().writeValueAsString(stored));
-			Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+			return Optional.of(json.readValue(endpointsFile.toFile(), EndpointSet.class));
+		}
+		catch (RuntimeException ex) {
+			throw new IOException(endpointsFile + " is not a readable copy of the endpoints: " + ex.getMessage(), ex);
+		}
+	}
+
+	private void write(Path target, Object value) throws IOException {
+		Files.createDirectories(target.getParent());
+		Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".tmp");
+		try {
+			Files.writeString(temporary, json.writerWithDefaultPrettyPrinter().writeValueAsString(value));
+			Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 		}
 		finally {
 			Files.deleteIfExists(temporary);

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 
 import io.meshgate.model.Destination;
 import io.meshgate.model.Ingress;
+import io.meshgate.model.Match;
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.Policy;
 import io.meshgate.model.Route;
@@ -84,6 +85,7 @@ public final class MeshRules {
 	private void checkRoutes() {
 		Map<String, Integer> ids = new HashMap<>();
 		Map<Ingress, Integer> matches = new HashMap<>();
+		Map<Match, Integer> eastWest = new HashMap<>();
 		for (int i = 0; i < config.routes().size(); i++) {
 			Route route = config.routes().get(i);
 			String key = "mesh.routes[" + i + "]";
@@ -99,10 +101,17 @@ public final class MeshRules {
 					fail(key + ".id", "duplicate route id '" + route.id() + "' (first used at mesh.routes[" + first + "])");
 				}
 			}
-			if (route.ingress() == null) {
-				fail(key + ".ingress", "missing: a route needs an ingress match");
+			if (route.ingress() == null && route.match() == null) {
+				fail(key + ".ingress", "missing: a route needs an ingress (gateway) or a match (east-west), or both");
 			}
-			else {
+			if (route.match() != null) {
+				checkMatch(key + ".match", route.match());
+				Integer shadowing = eastWest.putIfAbsent(route.match(), i);
+				if (shadowing != null) {
+					fail(key + ".match", "same match as mesh.routes[" + shadowing + "], so this route is never used");
+				}
+			}
+			if (route.ingress() != null) {
 				checkIngress(key + ".ingress", route.ingress());
 				Integer shadowing = matches.putIfAbsent(normalized(route.ingress()), i);
 				if (shadowing != null) {
@@ -135,6 +144,23 @@ public final class MeshRules {
 		}
 		if (ingress.stripPrefix() < 0 || ingress.stripPrefix() > 32) {
 			fail(key + ".strip-prefix", ingress.stripPrefix() + " is not between 0 and 32");
+		}
+	}
+
+	private void checkMatch(String key, Match match) {
+		if (match.service() == null || match.service().isBlank()) {
+			fail(key + ".service", "missing: which service's calls does this route match?");
+		}
+		else if (!config.services().containsKey(match.service())) {
+			fail(key + ".service", unknownService(match.service()));
+		}
+		if (match.pathPrefix() != null && !match.pathPrefix().startsWith("/")) {
+			fail(key + ".path-prefix", "'" + match.pathPrefix() + "' must start with '/'");
+		}
+		for (String header : match.headers().keySet()) {
+			if (!HEADER_NAME.matcher(header).matches()) {
+				fail(key + ".headers", "'" + header + "' is not a valid header name");
+			}
 		}
 	}
 
