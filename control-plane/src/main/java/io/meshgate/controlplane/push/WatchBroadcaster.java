@@ -11,28 +11,39 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import io.meshgate.model.protocol.CommitStatus;
+import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.model.protocol.MeshApi;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
- * Holds the current commit status and the open watch streams. A subscriber gets the current status as soon as it
- * connects, so a proxy that reconnects after a gap catches up at once; a stream that cannot be written is dropped.
+ * Holds what the watch stream carries (the current commit status and the registry's endpoint set) and the open
+ * streams. A subscriber gets both as soon as it connects, so a proxy that reconnects after a gap catches up at once;
+ * a stream that cannot be written is dropped.
  */
 @Component
-public class VersionBroadcaster {
+public class WatchBroadcaster {
 
-	private static final Log logger = LogFactory.getLog(VersionBroadcaster.class);
+	private static final Log logger = LogFactory.getLog(WatchBroadcaster.class);
 
 	private final Set<SseEmitter> subscribers = ConcurrentHashMap.newKeySet();
 
 	private volatile CommitStatus current;
 
-	public VersionBroadcaster(MeterRegistry meterRegistry) {
+	/** Guards {@link #endpoints} and its sends, so every subscriber sees revisions in increasing order. */
+	private final Object endpointsLock = new Object();
+
+	private volatile EndpointSet endpoints = EndpointSet.empty();
+
+	public WatchBroadcaster(MeterRegistry meterRegistry) {
 		meterRegistry.gauge("meshgate.controlplane.watch.subscribers", subscribers, Set::size);
 	}
 
 	public CommitStatus current() {
 		return current;
+	}
+
+	public EndpointSet endpoints() {
+		return endpoints;
 	}
 
 	public SseEmitter subscribe() {
@@ -45,8 +56,10 @@ public class VersionBroadcaster {
 		if (status != null) {
 			send(emitter, status);
 		}
-		else {
-			heartbeat(emitter); // commit the response headers so the client knows it is connected
+		synchronized (endpointsLock) {
+			if (subscribers.contains(emitter)) {
+				send(emitter, endpoints);
+			}
 		}
 		return emitter;
 	}
@@ -55,6 +68,22 @@ public class VersionBroadcaster {
 		current = status;
 		for (SseEmitter subscriber : subscribers) {
 			send(subscriber, status);
+		}
+	}
+
+	/**
+	 * Pushes the registry's new endpoint set. Registry changes come from request threads and the lease sweeper at
+	 * once; a set older than the one already pushed is dropped rather than sent after it.
+	 */
+	public void publish(EndpointSet set) {
+		synchronized (endpointsLock) {
+			if (set.revision() <= endpoints.revision()) {
+				return;
+			}
+			endpoints = set;
+			for (SseEmitter subscriber : subscribers) {
+				send(subscriber, set);
+			}
 		}
 	}
 
@@ -74,6 +103,15 @@ public class VersionBroadcaster {
 				.name(MeshApi.VERSION_EVENT)
 				.id(status.version())
 				.data(status, MediaType.APPLICATION_JSON));
+		}
+		catch (IOException | IllegalStateException ex) {
+			drop(emitter, ex);
+		}
+	}
+
+	private void send(SseEmitter emitter, EndpointSet set) {
+		try {
+			emitter.send(SseEmitter.event().name(MeshApi.ENDPOINTS_EVENT).data(set, MediaType.APPLICATION_JSON));
 		}
 		catch (IOException | IllegalStateException ex) {
 			drop(emitter, ex);
