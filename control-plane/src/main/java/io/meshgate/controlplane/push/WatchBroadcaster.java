@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -19,9 +20,13 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Holds what the watch stream carries (the current commit status and the registry's endpoint set) and the open
  * streams. A subscriber gets both as soon as it connects, so a proxy that reconnects after a gap catches up at once;
  * a stream that cannot be written is dropped.
+ *
+ * <p>
+ * Watch streams never end on their own, so a graceful shutdown would wait its whole timeout for them: they are
+ * ended just before it (the proxies reconnect, with backoff, to whatever answers next).
  */
 @Component
-public class WatchBroadcaster {
+public class WatchBroadcaster implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(WatchBroadcaster.class);
 
@@ -33,6 +38,10 @@ public class WatchBroadcaster {
 	private final Object endpointsLock = new Object();
 
 	private volatile EndpointSet endpoints = EndpointSet.empty();
+
+	private volatile boolean running;
+
+	private volatile boolean closed;
 
 	public WatchBroadcaster(MeterRegistry meterRegistry) {
 		meterRegistry.gauge("meshgate.controlplane.watch.subscribers", subscribers, Set::size);
@@ -61,6 +70,9 @@ public class WatchBroadcaster {
 				send(emitter, endpoints);
 			}
 		}
+		if (closed) {
+			end(emitter);
+		}
 		return emitter;
 	}
 
@@ -85,6 +97,29 @@ public class WatchBroadcaster {
 				send(subscriber, set);
 			}
 		}
+	}
+
+	@Override
+	public void start() {
+		running = true;
+	}
+
+	/** Runs before the web server's graceful shutdown (a later phase stops first). */
+	@Override
+	public void stop() {
+		running = false;
+		closed = true;
+		subscribers.forEach(this::end);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE;
 	}
 
 	void heartbeat() {
@@ -125,6 +160,11 @@ public class WatchBroadcaster {
 		catch (IOException | IllegalStateException ex) {
 			drop(emitter, ex);
 		}
+	}
+
+	private void end(SseEmitter emitter) {
+		subscribers.remove(emitter);
+		emitter.complete();
 	}
 
 	private void drop(SseEmitter emitter, Exception cause) {
