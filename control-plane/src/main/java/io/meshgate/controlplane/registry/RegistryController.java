@@ -26,7 +26,7 @@ import tools.jackson.core.JacksonException;
  * {@code {"error", "message"}}, the message naming each bad field.
  */
 @RestController
-@RequestMapping(path = MeshApi.REGISTRY, produces = MediaType.APPLICATION_JSON_VALUE)
+@RequestMapping(MeshApi.REGISTRY)
 class RegistryController {
 
 	private final NodeRegistry registry;
@@ -35,12 +35,12 @@ class RegistryController {
 		this.registry = registry;
 	}
 
-	@GetMapping
+	@GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
 	EndpointSet endpoints() {
 		return registry.endpoints();
 	}
 
-	@PutMapping("/nodes/{node}")
+	@PutMapping(path = "/nodes/{node}", produces = MediaType.APPLICATION_JSON_VALUE)
 	EndpointSet register(@PathVariable String node, @RequestBody Registration registration) {
 		List<String> problems = RegistrationRules.check(node, registration);
 		if (!problems.isEmpty()) {
