@@ -10,9 +10,9 @@ import io.meshgate.model.protocol.CommitStatus;
 @Component
 class CommitInfoContributor implements InfoContributor {
 
-	private final VersionBroadcaster broadcaster;
+	private final WatchBroadcaster broadcaster;
 
-	CommitInfoContributor(VersionBroadcaster broadcaster) {
+	CommitInfoContributor(WatchBroadcaster broadcaster) {
 		this.broadcaster = broadcaster;
 	}
 

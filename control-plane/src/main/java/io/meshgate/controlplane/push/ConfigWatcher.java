@@ -31,7 +31,7 @@ public class ConfigWatcher implements SmartLifecycle {
 
 	private final CommitValidator validator;
 
-	private final VersionBroadcaster broadcaster;
+	private final WatchBroadcaster broadcaster;
 
 	private final ControlPlaneProperties properties;
 
@@ -51,7 +51,7 @@ public class ConfigWatcher implements SmartLifecycle {
 
 	private String lastFailure;
 
-	ConfigWatcher(GitHead gitHead, CommitValidator validator, VersionBroadcaster broadcaster,
+	ConfigWatcher(GitHead gitHead, CommitValidator validator, WatchBroadcaster broadcaster,
 			ControlPlaneProperties properties, MeterRegistry meterRegistry, Environment environment) {
 		this.gitHead = gitHead;
 		this.validator = validator;

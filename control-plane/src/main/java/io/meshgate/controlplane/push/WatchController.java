@@ -15,11 +15,11 @@ import io.meshgate.model.protocol.MeshApi;
 @RestController
 public class WatchController {
 
-	private final VersionBroadcaster broadcaster;
+	private final WatchBroadcaster broadcaster;
 
 	private final ConfigWatcher watcher;
 
-	WatchController(VersionBroadcaster broadcaster, ConfigWatcher watcher) {
+	WatchController(WatchBroadcaster broadcaster, ConfigWatcher watcher) {
 		this.broadcaster = broadcaster;
 		this.watcher = watcher;
 	}

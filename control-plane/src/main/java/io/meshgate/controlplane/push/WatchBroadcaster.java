@@ -1,0 +1,175 @@
+package io.meshgate.controlplane.push;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import io.meshgate.model.protocol.CommitStatus;
+import io.meshgate.model.protocol.EndpointSet;
+import io.meshgate.model.protocol.MeshApi;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Holds what the watch stream carries (the current commit status and the registry's endpoint set) and the open
+ * streams. A subscriber gets both as soon as it connects, so a proxy that reconnects after a gap catches up at once;
+ * a stream that cannot be written is dropped.
+ *
+ * <p>
+ * Watch streams never end on their own, so a graceful shutdown would wait its whole timeout for them: they are
+ * ended just before it (the proxies reconnect, with backoff, to whatever answers next).
+ */
+@Component
+public class WatchBroadcaster implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(WatchBroadcaster.class);
+
+	private final Set<SseEmitter> subscribers = ConcurrentHashMap.newKeySet();
+
+	private volatile CommitStatus current;
+
+	/** Guards {@link #endpoints} and its sends, so every subscriber sees revisions in increasing order. */
+	private final Object endpointsLock = new Object();
+
+	private volatile EndpointSet endpoints = EndpointSet.empty();
+
+	private volatile boolean running;
+
+	private volatile boolean closed;
+
+	public WatchBroadcaster(MeterRegistry meterRegistry) {
+		meterRegistry.gauge("meshgate.controlplane.watch.subscribers", subscribers, Set::size);
+	}
+
+	public CommitStatus current() {
+		return current;
+	}
+
+	public EndpointSet endpoints() {
+		return endpoints;
+	}
+
+	public SseEmitter subscribe() {
+		SseEmitter emitter = new SseEmitter(0L);
+		emitter.onCompletion(() -> subscribers.remove(emitter));
+		emitter.onTimeout(() -> subscribers.remove(emitter));
+		emitter.onError(error -> subscribers.remove(emitter));
+		subscribers.add(emitter);
+		CommitStatus status = current;
+		if (status != null) {
+			send(emitter, status);
+		}
+		synchronized (endpointsLock) {
+			if (subscribers.contains(emitter)) {
+				send(emitter, endpoints);
+			}
+		}
+		if (closed) {
+			end(emitter);
+		}
+		return emitter;
+	}
+
+	public void publish(CommitStatus status) {
+		current = status;
+		for (SseEmitter subscriber : subscribers) {
+			send(subscriber, status);
+		}
+	}
+
+	/**
+	 * Pushes the registry's new endpoint set. Registry changes come from request threads and the lease sweeper at
+	 * once; a set older than the one already pushed is dropped rather than sent after it.
+	 */
+	public void publish(EndpointSet set) {
+		synchronized (endpointsLock) {
+			if (set.revision() <= endpoints.revision()) {
+				return;
+			}
+			endpoints = set;
+			for (SseEmitter subscriber : subscribers) {
+				send(subscriber, set);
+			}
+		}
+	}
+
+	@Override
+	public void start() {
+		running = true;
+	}
+
+	/** Runs before the web server's graceful shutdown (a later phase stops first). */
+	@Override
+	public void stop() {
+		running = false;
+		closed = true;
+		subscribers.forEach(this::end);
+	}
+
+	@Override
+	public boolean isRunning() {
+		return running;
+	}
+
+	@Override
+	public int getPhase() {
+		return SmartLifecycle.DEFAULT_PHASE;
+	}
+
+	void heartbeat() {
+		for (SseEmitter subscriber : subscribers) {
+			heartbeat(subscriber);
+		}
+	}
+
+	int subscriberCount() {
+		return subscribers.size();
+	}
+
+	private void send(SseEmitter emitter, CommitStatus status) {
+		try {
+			emitter.send(SseEmitter.event()
+				.name(MeshApi.VERSION_EVENT)
+				.id(status.version())
+				.data(status, MediaType.APPLICATION_JSON));
+		}
+		catch (IOException | IllegalStateException ex) {
+			drop(emitter, ex);
+		}
+	}
+
+	private void send(SseEmitter emitter, EndpointSet set) {
+		try {
+			emitter.send(SseEmitter.event().name(MeshApi.ENDPOINTS_EVENT).data(set, MediaType.APPLICATION_JSON));
+		}
+		catch (IOException | IllegalStateException ex) {
+			drop(emitter, ex);
+		}
+	}
+
+	private void heartbeat(SseEmitter emitter) {
+		try {
+			emitter.send(SseEmitter.event().comment("heartbeat"));
+		}
+		catch (IOException | IllegalStateException ex) {
+			drop(emitter, ex);
+		}
+	}
+
+	private void end(SseEmitter emitter) {
+		subscribers.remove(emitter);
+		emitter.complete();
+	}
+
+	private void drop(SseEmitter emitter, Exception cause) {
+		subscribers.remove(emitter);
+		emitter.completeWithError(cause);
+		logger.debug("Dropped a watch subscriber: " + cause.getMessage());
+	}
+}

@@ -1,0 +1,86 @@
+package io.meshgate.controlplane.registry;
+
+import java.util.List;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.meshgate.model.protocol.EndpointSet;
+import io.meshgate.model.protocol.MeshApi;
+import io.meshgate.model.protocol.Registration;
+import tools.jackson.core.JacksonException;
+
+/**
+ * The agents' side of the registry: {@code PUT} registers a node or renews its lease and answers the resulting
+ * endpoint set, {@code DELETE} removes it, {@code GET} reads every endpoint. Refusals are 400 with
+ * {@code {"error", "message"}}, the message naming each bad field.
+ */
+@RestController
+@RequestMapping(MeshApi.REGISTRY)
+class RegistryController {
+
+	private final NodeRegistry registry;
+
+	RegistryController(NodeRegistry registry) {
+		this.registry = registry;
+	}
+
+	@GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
+	EndpointSet endpoints() {
+		return registry.endpoints();
+	}
+
+	@PutMapping(path = "/nodes/{node}", produces = MediaType.APPLICATION_JSON_VALUE)
+	EndpointSet register(@PathVariable String node, @RequestBody Registration registration) {
+		List<String> problems = RegistrationRules.check(node, registration);
+		if (!problems.isEmpty()) {
+			throw new InvalidRegistrationException(problems);
+		}
+		return registry.register(registration);
+	}
+
+	@DeleteMapping("/nodes/{node}")
+	ResponseEntity<Void> deregister(@PathVariable String node) {
+		registry.deregister(node);
+		return ResponseEntity.noContent().build();
+	}
+
+	@ExceptionHandler
+	ResponseEntity<RegistryError> invalid(InvalidRegistrationException ex) {
+		return badRequest("invalid registration", ex.getMessage());
+	}
+
+	@ExceptionHandler
+	ResponseEntity<RegistryError> unreadable(HttpMessageNotReadableException ex) {
+		String message = "body: missing or not JSON; send a Registration like {\"node\": \"node-a\", "
+				+ "\"inboundAddress\": \"http://127.0.0.1:15006\", \"services\": [\"orders\"], \"ttlSeconds\": 10}";
+		if (ex.getCause() instanceof JacksonException json) {
+			String field = json.getPath()
+				.stream()
+				.map(ref -> ref.getPropertyName() != null ? "." + ref.getPropertyName() : "[" + ref.getIndex() + "]")
+				.reduce("", String::concat);
+			message = (field.isEmpty() ? "body" : field.substring(field.startsWith(".") ? 1 : 0)) + ": "
+					+ json.getOriginalMessage();
+		}
+		return badRequest("unreadable registration", message);
+	}
+
+	private static ResponseEntity<RegistryError> badRequest(String error, String message) {
+		return ResponseEntity.status(HttpStatus.BAD_REQUEST).contentType(MediaType.APPLICATION_JSON)
+				.body(new RegistryError(error, message));
+	}
+
+	/** The body of a 400: a short kind of error, and which field is wrong and how. */
+	record RegistryError(String error, String message) {
+	}
+}

@@ -1,0 +1,221 @@
+package io.meshgate.controlplane.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.meshgate.controlplane.registry.EventStream.Event;
+import io.meshgate.model.protocol.MeshApi;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The registry's HTTP API and its push over the watch stream, on a real server over a temporary Git repository. */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@DirtiesContext // stop the server before JUnit deletes its Git repository and data directory
+class RegistryApiTest {
+
+	private static final Duration DEADLINE = Duration.ofSeconds(5);
+
+	@TempDir
+	static Path temp;
+
+	@DynamicPropertySource
+	static void controlPlane(DynamicPropertyRegistry properties) {
+		properties.add("spring.cloud.config.server.git.uri", () -> configRepository().toString());
+		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
+		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
+		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
+		properties.add("meshgate.control-plane.heartbeat", () -> "200ms");
+	}
+
+	/** A Git repository with one commit on main: config-repo/application.yml declaring the orders service. */
+	private static Path configRepository() {
+		Path repo = temp.resolve("repo");
+		if (Files.exists(repo)) {
+			return repo;
+		}
+		try {
+			Files.createDirectories(repo.resolve("config-repo"));
+			Files.writeString(repo.resolve("config-repo/application.yml"),
+					"mesh:\n  services:\n    orders:\n      timeout: 2s\n");
+			try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
+				git.add().addFilepattern(".").call();
+				git.commit()
+					.setMessage("orders")
+					.setAuthor("test", "test@example.com")
+					.setCommitter("test", "test@example.com")
+					.setSign(false)
+					.call();
+			}
+		}
+		catch (IOException | GitAPIException ex) {
+			throw new IllegalStateException("cannot create the config repository in " + repo, ex);
+		}
+		return repo;
+	}
+
+	@Value("${local.server.port}")
+	int port;
+
+	private final HttpClient http = HttpClient.newBuilder().connectTimeout(DEADLINE).build();
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	private URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + port + path);
+	}
+
+	private HttpResponse<String> put(String node, String body) throws IOException, InterruptedException {
+		return http.send(HttpRequest.newBuilder(uri(MeshApi.REGISTRY + "/nodes/" + node))
+			.header("Content-Type", "application/json")
+			.PUT(HttpRequest.BodyPublishers.ofString(body))
+			.timeout(DEADLINE)
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> delete(String node) throws IOException, InterruptedException {
+		return http.send(HttpRequest.newBuilder(uri(MeshApi.REGISTRY + "/nodes/" + node)).DELETE().timeout(DEADLINE)
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+		return http.send(HttpRequest.newBuilder(uri(path)).timeout(DEADLINE).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private JsonNode registry() throws IOException, InterruptedException {
+		HttpResponse<String> response = get(MeshApi.REGISTRY);
+		assertThat(response.statusCode()).isEqualTo(200);
+		return json.readTree(response.body());
+	}
+
+	private static String registration(String node, String address, String services, int ttl) {
+		return "{\"node\":\"" + node + "\",\"inboundAddress\":\"" + address + "\",\"services\":" + services
+				+ ",\"ttlSeconds\":" + ttl + "}";
+	}
+
+	@Test
+	void registersRenewsAndRemovesANode() throws Exception {
+		long before = registry().path("revision").asLong();
+
+		HttpResponse<String> registered = put("node-b",
+				registration("node-b", "http://127.0.0.1:16006", "[\"inventory\",\"orders\"]", 30));
+
+		assertThat(registered.statusCode()).isEqualTo(200);
+		assertThat(registered.headers().firstValue("Content-Type")).hasValueSatisfying(
+				type -> assertThat(type).startsWith("application/json"));
+		JsonNode set = json.readTree(registered.body());
+		assertThat(set.path("revision").asLong()).isGreaterThan(before);
+		assertThat(set.path("services").path("inventory").toString()).isEqualTo(
+				"[{\"service\":\"inventory\",\"node\":\"node-b\",\"address\":\"http://127.0.0.1:16006\"}]");
+		assertThat(registry()).isEqualTo(set);
+
+		HttpResponse<String> heartbeat = put("node-b",
+				registration("node-b", "http://127.0.0.1:16006", "[\"orders\",\"inventory\"]", 30));
+		assertThat(heartbeat.statusCode()).isEqualTo(200);
+		assertThat(json.readTree(heartbeat.body())).isEqualTo(set);
+
+		assertThat(get("/actuator/prometheus").body()).contains("meshgate_controlplane_registry_endpoints")
+			.contains("meshgate_controlplane_registry_expired_total");
+
+		assertThat(delete("node-b").statusCode()).isEqualTo(204);
+		JsonNode after = registry();
+		assertThat(after.path("revision").asLong()).isGreaterThan(set.path("revision").asLong());
+		assertThat(after.path("services").has("inventory")).isFalse();
+		assertThat(delete("node-b").statusCode()).isEqualTo(204);
+		assertThat(delete("never-registered").statusCode()).isEqualTo(204);
+	}
+
+	@Test
+	void aNodeThatStopsHeartbeatingExpires() throws Exception {
+		assertThat(put("node-short", registration("node-short", "http://127.0.0.1:17006", "[\"short-lived\"]", 1))
+			.statusCode()).isEqualTo(200);
+		assertThat(registry().path("services").has("short-lived")).isTrue();
+
+		await().atMost(DEADLINE).until(() -> !registry().path("services").has("short-lived"));
+		assertThat(json.readTree(get("/actuator/metrics/meshgate.controlplane.registry.expired").body())
+			.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
+	}
+
+	@Test
+	void refusesBadRegistrationsNamingTheField() throws Exception {
+		assertBadRequest(put("node-b", registration("node-b", "ftp://127.0.0.1:16006", "[]", 10)),
+				"inboundAddress: 'ftp://127.0.0.1:16006' is not an absolute http(s) URI with host and port");
+		assertBadRequest(put("node-b", registration("node-b", "http://127.0.0.1", "[]", 10)),
+				"inboundAddress: 'http://127.0.0.1' is not an absolute http(s) URI with host and port");
+		assertBadRequest(put("node-b", registration("node-b", "http://127.0.0.1:16006", "[\"Inventory\"]", 10)),
+				"services[0]: 'Inventory' is not a valid service name");
+		assertBadRequest(put("node-b", registration("node-a", "http://127.0.0.1:16006", "[]", 10)),
+				"node: 'node-a' does not match the node in the path 'node-b'");
+		assertBadRequest(put("node-b", registration("node-b", "http://127.0.0.1:16006", "[]", 0)),
+				"ttlSeconds: 0 is out of range (1 to 300)");
+		assertBadRequest(put("node-b", registration("node-b", "http://127.0.0.1:16006", "[]", 301)),
+				"ttlSeconds: 301 is out of range (1 to 300)");
+		assertBadRequest(put("node-b", "{\"node\":\"node-b\",\"ttlSeconds\":\"soon\"}"), "ttlSeconds: ");
+		assertBadRequest(put("node-b", "{not json"), "body: ");
+
+		assertThat(registry().path("services").has("inventory")).isFalse();
+	}
+
+	private void assertBadRequest(HttpResponse<String> response, String message) {
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+		JsonNode body = json.readTree(response.body());
+		assertThat(body.path("error").asString()).isNotBlank();
+		assertThat(body.path("message").asString()).startsWith(message);
+	}
+
+	@Test
+	void aWatchSubscriberGetsTheVersionAndTheEndpointsAtOnceAndEveryChange() throws Exception {
+		await().atMost(DEADLINE).until(() -> get(MeshApi.STATUS).statusCode() == 200);
+		String version = json.readTree(get(MeshApi.STATUS).body()).path("version").asString();
+
+		try (EventStream stream = EventStream.open(http, uri(MeshApi.WATCH))) {
+			assertThat(stream.response().statusCode()).isEqualTo(200);
+			Event first = stream.next(DEADLINE);
+			assertThat(first.name()).isEqualTo(MeshApi.VERSION_EVENT);
+			assertThat(json.readTree(first.data()).path("version").asString()).isEqualTo(version);
+
+			Event connected = stream.next(DEADLINE);
+			assertThat(connected.name()).isEqualTo(MeshApi.ENDPOINTS_EVENT);
+			JsonNode current = json.readTree(connected.data());
+			assertThat(current).isEqualTo(registry());
+
+			put("node-w", registration("node-w", "http://127.0.0.1:18006", "[\"watched\"]", 30));
+
+			Event changed = stream.next(DEADLINE);
+			assertThat(changed.name()).isEqualTo(MeshApi.ENDPOINTS_EVENT);
+			JsonNode set = json.readTree(changed.data());
+			assertThat(set.path("revision").asLong()).isGreaterThan(current.path("revision").asLong());
+			assertThat(set.path("services").path("watched").get(0).path("address").asString())
+				.isEqualTo("http://127.0.0.1:18006");
+
+			put("node-w", registration("node-w", "http://127.0.0.1:18006", "[\"watched\"]", 30)); // heartbeat
+			delete("node-w");
+
+			Event left = stream.next(DEADLINE);
+			assertThat(left.name()).as("a heartbeat pushes nothing").isEqualTo(MeshApi.ENDPOINTS_EVENT);
+			JsonNode after = json.readTree(left.data());
+			assertThat(after.path("revision").asLong()).isEqualTo(set.path("revision").asLong() + 1);
+			assertThat(after.path("services").has("watched")).isFalse();
+		}
+	}
+}
