@@ -2,6 +2,7 @@
 #
 #   docker build --target control-plane -t meshgate/control-plane:local .
 #   docker build --target gateway       -t meshgate/gateway:local .
+#   docker build --target mesh-agent    -t meshgate/mesh-agent:local .
 #   docker build --target examples      -t meshgate/examples:local .
 #
 # docker-compose.yml builds these targets itself. The file uses no BuildKit-only syntax (no RUN --mount), so it
@@ -21,6 +22,7 @@ COPY mesh-model/pom.xml mesh-model/
 COPY mesh-client/pom.xml mesh-client/
 COPY control-plane/pom.xml control-plane/
 COPY gateway/pom.xml gateway/
+COPY mesh-agent/pom.xml mesh-agent/
 COPY examples/pom.xml examples/
 COPY e2e-tests/pom.xml e2e-tests/
 # Best effort: go-offline cannot resolve the reactor's own modules and misses a few plugin dependencies, which the
@@ -34,6 +36,7 @@ RUN mvn -B -DskipTests package
 RUN mkdir dist \
  && cp control-plane/target/control-plane-*-exec.jar dist/control-plane.jar \
  && cp gateway/target/gateway-*-exec.jar dist/gateway.jar \
+ && cp mesh-agent/target/mesh-agent-*-exec.jar dist/mesh-agent.jar \
  && cp examples/target/examples-*.jar dist/examples.jar
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -53,7 +56,7 @@ WORKDIR /app
 
 # Health checks: eclipse-temurin's Ubuntu images ship curl (https://github.com/adoptium/containers/issues/255),
 # so the HEALTHCHECKs below need no extra package. The examples image has none here because its port depends on
-# its arguments; docker-compose.yml gives orders and inventory their own.
+# its arguments; docker-compose.yml gives each demo container (orders, inventory, inventory-b) its own.
 #
 # JVM: Serial GC and 75 % of the container's memory limit suit these small single-purpose processes. Add flags
 # with JAVA_TOOL_OPTIONS, which every JVM reads, without rewriting the entrypoint.
@@ -82,6 +85,22 @@ USER 10001:10001
 EXPOSE 8080 8090
 HEALTHCHECK --interval=5s --timeout=3s --start-period=90s --retries=3 \
   CMD curl -fsS -o /dev/null http://127.0.0.1:8090/actuator/health || exit 1
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/app.jar"]
+
+# ---------------------------------------------------------------------------------------------------------------
+# Mesh agent: the per-node proxy, port 15000 (admin: health, prometheus, mesh), 15001 (outbound: the node's apps
+# call the mesh through it) and 15006 (inbound: the gateway and other agents reach the node's workloads).
+# Set MESHGATE_CONTROL_PLANE_URI, MESHGATE_AGENT_NODE, MESHGATE_AGENT_BIND=0.0.0.0 (the default 127.0.0.1 is only
+# reachable inside the container) and MESHGATE_AGENT_ADVERTISE_HOST; the workloads are arguments:
+#   --meshgate.agent.workloads.<service>=http://host:port
+# The HEALTHCHECK assumes the default admin port (MESHGATE_AGENT_ADMIN_PORT=15000).
+# ---------------------------------------------------------------------------------------------------------------
+FROM runtime AS mesh-agent
+COPY --from=build /build/dist/mesh-agent.jar /app/app.jar
+USER 10001:10001
+EXPOSE 15000 15001 15006
+HEALTHCHECK --interval=5s --timeout=3s --start-period=90s --retries=3 \
+  CMD curl -fsS -o /dev/null http://127.0.0.1:15000/actuator/health || exit 1
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/app.jar"]
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ import java.util.concurrent.Executors;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * Starts demo services in one JVM, each on its own port: {@code orders:8181 inventory:8182}. Options:
- * {@code --inventory-url=http://127.0.0.1:8182} (where orders finds inventory), {@code --bind=127.0.0.1}.
+ * Starts demo services in one JVM, each on its own port: {@code orders:8181 inventory:8182 inventory:8183}. Options:
+ * {@code --inventory-url=http://127.0.0.1:8182} (where orders finds inventory; {@code http://inventory} through the
+ * mesh), {@code --proxy=127.0.0.1:15001} (the node's outbound agent, like HTTP_PROXY), {@code --bind=127.0.0.1}.
  */
 public final class DemoServices {
 
@@ -21,10 +22,15 @@ public final class DemoServices {
 	public static void main(String[] args) throws IOException {
 		String bind = "127.0.0.1";
 		URI inventoryUrl = URI.create("http://127.0.0.1:8182");
+		InetSocketAddress proxy = null;
 		List<String[]> services = new ArrayList<>();
 		for (String arg : args) {
 			if (arg.startsWith("--bind=")) {
 				bind = arg.substring(7);
+			}
+			else if (arg.startsWith("--proxy=")) {
+				String[] hostPort = arg.substring(8).split(":");
+				proxy = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
 			}
 			else if (arg.startsWith("--inventory-url=")) {
 				inventoryUrl = URI.create(arg.substring(16));
@@ -33,7 +39,8 @@ public final class DemoServices {
 				services.add(arg.split(":"));
 			}
 			else {
-				System.err.println("usage: DemoServices [--bind=ADDR] [--inventory-url=URL] orders:PORT inventory:PORT");
+				System.err.println("usage: DemoServices [--bind=ADDR] [--inventory-url=URL] [--proxy=HOST:PORT] "
+						+ "orders:PORT inventory:PORT...");
 				System.exit(2);
 			}
 		}
@@ -42,19 +49,25 @@ public final class DemoServices {
 			services.add(new String[] { "inventory", "8182" });
 		}
 		for (String[] service : services) {
-			start(service[0], bind, Integer.parseInt(service[1]), inventoryUrl);
+			start(service[0], bind, Integer.parseInt(service[1]), inventoryUrl, proxy);
 		}
 	}
 
 	static HttpServer start(String name, String bind, int port, URI inventoryUrl) throws IOException {
+		return start(name, bind, port, inventoryUrl, null);
+	}
+
+	static HttpServer start(String name, String bind, int port, URI inventoryUrl, InetSocketAddress proxy)
+			throws IOException {
 		String instance = name + "@" + port;
 		HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 128);
-		server.setExecutor(Executors.newFixedThreadPool(8));
+		server.setExecutor(Executors.newFixedThreadPool(16));
 		server.createContext("/health", new JsonHandler(exchange -> Reply.ok("{\"status\":\"UP\",\"instance\":"
 				+ Json.string(instance) + "}")));
 		server.createContext("/echo", new JsonHandler(exchange -> Reply.ok(Echo.describe(exchange, instance))));
+		TestEndpoints.register(server, instance);
 		switch (name) {
-			case "orders" -> server.createContext("/orders", new OrdersHandler(instance, inventoryUrl));
+			case "orders" -> server.createContext("/orders", new OrdersHandler(instance, inventoryUrl, proxy));
 			case "inventory" -> server.createContext("/stock", new InventoryHandler(instance));
 			default -> throw new IllegalArgumentException("unknown demo service '" + name + "' (orders, inventory)");
 		}

@@ -1,6 +1,8 @@
 package io.meshgate.examples;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,9 +20,15 @@ final class OrdersHandler implements HttpHandler {
 
 	private final JsonHandler delegate;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+	private final HttpClient http;
 
-	OrdersHandler(String instance, URI inventory) {
+	/** @param proxy the node's outbound agent, or {@code null} to call inventory directly */
+	OrdersHandler(String instance, URI inventory, InetSocketAddress proxy) {
+		HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+		if (proxy != null) {
+			builder.proxy(ProxySelector.of(proxy));
+		}
+		this.http = builder.build();
 		this.delegate = new JsonHandler(exchange -> order(exchange, instance, inventory));
 	}
 

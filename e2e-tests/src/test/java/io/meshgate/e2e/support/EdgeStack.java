@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * The edge topology on loopback with ephemeral ports: control plane on a temporary Git repository, the demo services
- * (one JVM), and the gateway, each a real process. Config-repo's demo endpoints (8181/8182) are rewritten in the
- * temporary repository to the ports chosen here.
+ * (one JVM), and the gateway, each a real process, without agents: the temporary repository gives the services
+ * static endpoints on the ports chosen here.
  */
 public final class EdgeStack implements AutoCloseable {
 
@@ -36,8 +36,11 @@ public final class EdgeStack implements AutoCloseable {
 	public EdgeStack(Path work) {
 		this.work = work;
 		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
-		repo.edit("application.yml", yaml -> yaml.replace("127.0.0.1:8181", "127.0.0.1:" + ordersPort)
-			.replace("127.0.0.1:8182", "127.0.0.1:" + inventoryPort), "use this test's ports");
+		// no agents here: the gateway reaches the services through static endpoints
+		repo.edit("application.yml",
+				yaml -> yaml.replace("      timeout: 2s\n", "      timeout: 2s\n      endpoints: [ http://127.0.0.1:" + ordersPort + " ]\n")
+					.replace("      timeout: 1s\n", "      timeout: 1s\n      endpoints: [ http://127.0.0.1:" + inventoryPort + " ]\n"),
+				"static endpoints on this test's ports");
 	}
 
 	public EdgeStack startAll() {

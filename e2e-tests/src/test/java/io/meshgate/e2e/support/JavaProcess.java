@@ -34,12 +34,19 @@ public final class JavaProcess implements AutoCloseable {
 	private Process process;
 
 	public JavaProcess(String name, Path jar, Path logDir, Map<String, String> environment, String... args) {
+		this(name, jar, logDir, environment, List.of(), args);
+	}
+
+	/** @param extraFlags JVM flags after the defaults (a later {@code -Xmx} wins) */
+	public JavaProcess(String name, Path jar, Path logDir, Map<String, String> environment, List<String> extraFlags,
+			String... args) {
 		this.name = name;
 		this.log = logDir.resolve(name + ".log");
 		this.environment = environment;
 		this.command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(JVM_FLAGS);
+		command.addAll(extraFlags);
 		command.add("-jar");
 		command.add(jar.toString());
 		command.addAll(List.of(args));

@@ -1,6 +1,7 @@
 package io.meshgate.gateway.discovery;
 
 import java.net.URI;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -10,23 +11,35 @@ import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
+import io.meshgate.client.ConfigSync;
 import io.meshgate.client.spring.MeshConfigApplied;
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.ServiceSpec;
+import io.meshgate.model.protocol.Endpoint;
+import io.meshgate.model.protocol.EndpointSet;
 import reactor.core.publisher.Flux;
 
 /**
- * Resolves {@code lb://service} for the gateway's load balancer from the mesh model: the static endpoints of each
- * service. The registry of agent-fronted workloads plugs in here next, without touching route handling.
+ * Resolves {@code lb://service} for the gateway's load balancer: the registry's endpoints (each the inbound listener
+ * of a node running the service), else the service's static endpoints from the model (services outside the mesh).
  */
 @Component
-public class MeshDiscoveryClient implements ReactiveDiscoveryClient {
+public class MeshDiscoveryClient implements ReactiveDiscoveryClient, ConfigSync.Listener {
+
+	private volatile MeshConfig config = MeshConfig.empty();
+
+	private volatile EndpointSet registry = EndpointSet.empty();
 
 	private volatile Map<String, List<ServiceInstance>> instances = Map.of();
 
+	MeshDiscoveryClient(ConfigSync sync) {
+		sync.addListener(this);
+		registry = sync.endpoints();
+	}
+
 	@Override
 	public String description() {
-		return "Meshgate mesh model";
+		return "Meshgate registry and mesh model";
 	}
 
 	@Override
@@ -41,28 +54,41 @@ public class MeshDiscoveryClient implements ReactiveDiscoveryClient {
 
 	@EventListener
 	void onApplied(MeshConfigApplied event) {
-		instances = from(event.config().model());
+		config = event.config().model();
+		rebuild();
 	}
 
-	static Map<String, List<ServiceInstance>> from(MeshConfig config) {
-		return config.services()
-			.entrySet()
-			.stream()
-			.collect(java.util.stream.Collectors.toUnmodifiableMap(Map.Entry::getKey,
-					service -> instances(service.getKey(), service.getValue())));
+	@Override
+	public void endpoints(EndpointSet update) {
+		registry = update;
+		rebuild();
 	}
 
-	private static List<ServiceInstance> instances(String name, ServiceSpec service) {
+	private synchronized void rebuild() {
+		instances = from(config, registry);
+	}
+
+	static Map<String, List<ServiceInstance>> from(MeshConfig config, EndpointSet registry) {
+		Map<String, List<ServiceInstance>> all = new HashMap<>();
+		config.services().forEach((name, service) -> {
+			List<Endpoint> registered = registry.of(name);
+			all.put(name, registered.isEmpty() ? staticInstances(name, service)
+					: registered.stream().map(endpoint -> instance(name, endpoint.node(), endpoint.address())).toList());
+		});
+		return Map.copyOf(all);
+	}
+
+	private static List<ServiceInstance> staticInstances(String name, ServiceSpec service) {
 		if (service == null) {
 			return List.of();
 		}
-		return service.endpoints().stream().map(endpoint -> instance(name, endpoint)).toList();
+		return service.endpoints().stream().map(endpoint -> instance(name, "static", endpoint)).toList();
 	}
 
-	private static ServiceInstance instance(String name, URI endpoint) {
-		boolean secure = "https".equals(endpoint.getScheme());
-		int port = endpoint.getPort() > 0 ? endpoint.getPort() : secure ? 443 : 80;
-		return new DefaultServiceInstance(name + "@" + endpoint.getHost() + ":" + port, name, endpoint.getHost(), port,
-				secure);
+	private static ServiceInstance instance(String name, String node, URI address) {
+		boolean secure = "https".equals(address.getScheme());
+		int port = address.getPort() > 0 ? address.getPort() : secure ? 443 : 80;
+		return new DefaultServiceInstance(name + "@" + node + ":" + address.getHost() + ":" + port, name,
+				address.getHost(), port, secure);
 	}
 }

@@ -44,8 +44,8 @@ public class MeshClientAutoConfiguration {
 	}
 
 	@Bean
-	MeshEndpoint meshEndpoint(ConfigSync sync) {
-		return new MeshEndpoint(sync);
+	MeshEndpoint meshEndpoint(ConfigSync sync, ObjectProvider<MeshStatusContributor> contributors) {
+		return new MeshEndpoint(sync, contributors.orderedStream().toList());
 	}
 
 	@Bean

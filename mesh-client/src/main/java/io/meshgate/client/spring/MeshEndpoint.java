@@ -1,5 +1,9 @@
 package io.meshgate.client.spring;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -11,12 +15,17 @@ public class MeshEndpoint {
 
 	private final ConfigSync sync;
 
-	public MeshEndpoint(ConfigSync sync) {
+	private final List<MeshStatusContributor> contributors;
+
+	public MeshEndpoint(ConfigSync sync, List<MeshStatusContributor> contributors) {
 		this.sync = sync;
+		this.contributors = contributors;
 	}
 
 	@ReadOperation
 	public MeshStatus mesh() {
-		return MeshStatus.of(sync.state());
+		Map<String, Object> plane = new LinkedHashMap<>();
+		contributors.forEach(contributor -> plane.put(contributor.name(), contributor.status()));
+		return MeshStatus.of(sync.state(), plane);
 	}
 }

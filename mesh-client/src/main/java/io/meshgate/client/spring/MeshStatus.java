@@ -2,6 +2,7 @@ package io.meshgate.client.spring;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import io.meshgate.client.AppliedConfig;
 import io.meshgate.client.Rejection;
@@ -11,7 +12,7 @@ import io.meshgate.model.MeshConfig;
 
 /** The body of {@code /actuator/mesh}: the applied config version, when, from where, and the last rejection. */
 public record MeshStatus(String application, String version, Instant appliedAt, String origin,
-		ControlPlane controlPlane, LastRejection lastRejection, MeshConfig model) {
+		ControlPlane controlPlane, LastRejection lastRejection, Map<String, Object> plane, MeshConfig model) {
 
 	public record ControlPlane(String uri, boolean connected, Instant lastContact, String lastError) {
 	}
@@ -20,6 +21,10 @@ public record MeshStatus(String application, String version, Instant appliedAt, 
 	}
 
 	static MeshStatus of(SyncState state) {
+		return of(state, Map.of());
+	}
+
+	static MeshStatus of(SyncState state, Map<String, Object> plane) {
 		AppliedConfig applied = state.applied();
 		Rejection rejection = state.lastRejection();
 		return new MeshStatus(state.application(), applied == null ? null : applied.version(),
@@ -28,7 +33,7 @@ public record MeshStatus(String application, String version, Instant appliedAt, 
 				rejection == null ? null
 						: new LastRejection(rejection.version(), rejection.rejectedAt(),
 								rejection.errors().stream().map(ConfigError::toString).toList(), rejection.errors()),
-				applied == null ? null : applied.model());
+				plane, applied == null ? null : applied.model());
 	}
 
 	static String origin(AppliedConfig applied) {

@@ -18,6 +18,12 @@ public final class MeshApi {
 	/** The registry: {@code GET} all endpoints; {@code PUT|DELETE /nodes/{node}} register or leave. */
 	public static final String REGISTRY = "/mesh/v1/registry";
 
+	/**
+	 * Request header naming the service a request is for, set by the calling agent or the gateway when it sends to a
+	 * node's inbound listener (whose address says nothing about the service).
+	 */
+	public static final String SERVICE_HEADER = "x-meshgate-service";
+
 	public static final String VERSION_EVENT = "version";
 
 	/** Server-sent event with an {@link EndpointSet}: at once and on every registry change. */

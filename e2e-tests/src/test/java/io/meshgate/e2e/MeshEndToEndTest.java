@@ -1,0 +1,268 @@
+package io.meshgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.meshgate.e2e.support.FreePorts;
+import io.meshgate.e2e.support.Http;
+import io.meshgate.e2e.support.MeshStack;
+import io.meshgate.e2e.support.RawHttp;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * East-west through the per-node agents, end to end: gateway -> node's inbound agent -> service, and
+ * service -> its node's outbound agent -> the other node's inbound agent -> service. Real processes, loopback.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MeshEndToEndTest {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final int CLOSED_PORT = FreePorts.next();
+
+	@TempDir
+	static Path work;
+
+	static MeshStack mesh;
+
+	static HttpClient viaNodeA;
+
+	@BeforeAll
+	static void start() {
+		mesh = new MeshStack(work, """
+				    inventory-v2:
+				      timeout: 1s
+				    payments:
+				      timeout: 1s
+				    ghost:
+				      endpoints: [ http://127.0.0.1:%d ]
+				""".formatted(CLOSED_PORT)).startAll();
+		viaNodeA = HttpClient.newBuilder()
+			.proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", mesh.a.outbound)))
+			.connectTimeout(Duration.ofSeconds(2))
+			.build();
+		// both nodes registered and pushed to node-a
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> endpointsAtNodeA("inventory").size() == 2 && endpointsAtNodeA("orders").size() == 1);
+	}
+
+	@AfterAll
+	static void stop() {
+		if (mesh != null) {
+			mesh.close();
+		}
+	}
+
+	static Set<String> endpointsAtNodeA(String service) {
+		Set<String> nodes = new HashSet<>();
+		Http.json(mesh.a.adminUrl("/actuator/mesh")).path("plane").path("agent").path("endpoints").path(service)
+			.forEach(endpoint -> nodes.add(endpoint.path("node").asString()));
+		return nodes;
+	}
+
+	static HttpResponse<String> callFromNodeA(String url) throws Exception {
+		return viaNodeA.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	@Test
+	@Order(1)
+	void theGatewayReachesServicesThroughTheAgentsAndOrdersCallsInventoryAcrossNodes() {
+		Set<String> inventories = new HashSet<>();
+		for (int i = 0; i < 40; i++) {
+			Http.Response response = Http.get(mesh.gatewayUrl("/api/orders/" + i));
+			assertThat(response.status()).as(response.body()).isEqualTo(200);
+			JsonNode order = response.json();
+			assertThat(order.path("instance").asString()).isEqualTo("orders@" + mesh.orders);
+			inventories.add(order.path("stock").path("instance").asString());
+		}
+		// inventory runs on both nodes; the balancer uses both
+		assertThat(inventories).containsExactlyInAnyOrder("inventory@" + mesh.inventory1, "inventory@" + mesh.inventory2);
+	}
+
+	@Test
+	@Order(2)
+	void localAppsCallAsHttpProxyClientsOrWithAHostHeader() throws Exception {
+		HttpResponse<String> proxied = callFromNodeA("http://inventory/stock/sku-3");
+		assertThat(proxied.statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(proxied.body()).path("sku").asString()).isEqualTo("sku-3");
+
+		RawHttp.Answer hosted = RawHttp.send(mesh.a.outbound,
+				"GET /stock/sku-4 HTTP/1.1\r\nHost: inventory\r\nConnection: close\r\n\r\n");
+		assertThat(hosted.status()).isEqualTo(200);
+		assertThat(hosted.text()).contains("\"sku\":\"sku-4\"");
+
+		// what the workload saw: the service as Host, the caller in X-Forwarded-For, no mesh-internal header
+		JsonNode echo = JSON.readTree(callFromNodeA("http://orders/echo").body());
+		assertThat(echo.path("headers").path("host").asString()).isEqualTo("orders");
+		assertThat(echo.path("headers").path("x-forwarded-for").asString()).startsWith("127.0.0.1");
+		assertThat(echo.path("headers").has("x-meshgate-service")).isFalse();
+	}
+
+	static Stream<Arguments> errors() {
+		return Stream.of(
+				Arguments.of("unknown service", "GET http://nowhere/x HTTP/1.1\r\nHost: nowhere\r\nConnection: close\r\n\r\n",
+						503, "no service 'nowhere' in the mesh"),
+				Arguments.of("no healthy endpoint", "GET http://payments/x HTTP/1.1\r\nHost: payments\r\nConnection: close\r\n\r\n",
+						503, "service 'payments' has no healthy endpoint"),
+				Arguments.of("timeout", "GET http://inventory/delay/1500 HTTP/1.1\r\nHost: inventory\r\nConnection: close\r\n\r\n",
+						504, "\"error\":\"timeout\""),
+				Arguments.of("connection refused", "GET http://ghost/x HTTP/1.1\r\nHost: ghost\r\nConnection: close\r\n\r\n",
+						502, "\"error\":\"connect_failed\""),
+				Arguments.of("upstream reset", "GET http://inventory/reset HTTP/1.1\r\nHost: inventory\r\nConnection: close\r\n\r\n",
+						502, "\"error\":\"upstream_reset\""),
+				Arguments.of("malformed request", "GARBAGE\r\n\r\n", 400, ""),
+				Arguments.of("no service named", "GET /x HTTP/1.0\r\n\r\n", 400, "name the service"),
+				Arguments.of("headers too large", "GET http://inventory/x HTTP/1.1\r\nHost: inventory\r\nX-Big: "
+						+ "x".repeat(20_000) + "\r\nConnection: close\r\n\r\n", 431, ""));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("errors")
+	@Order(3)
+	void errorsSayWhatHappened(String description, String request, int status, String body) {
+		RawHttp.Answer answer = RawHttp.send(mesh.a.outbound, request);
+		assertThat(answer.status()).as(answer.text()).isEqualTo(status);
+		assertThat(answer.text()).contains(body);
+		// and the agent still serves
+		assertThat(RawHttp.send(mesh.a.outbound,
+				"GET /stock/sku-1 HTTP/1.1\r\nHost: inventory\r\nConnection: close\r\n\r\n").status()).isEqualTo(200);
+	}
+
+	@Test
+	@Order(4)
+	void aWeightedSplitCommittedToGitReachesTheAgentsAndHoldsOver2000Requests() throws Exception {
+		String before = mesh.repo.read("application.yml");
+		String commit = mesh.repo.edit("application.yml", yaml -> yaml.replace("  policies:\n", """
+				    - id: inventory-canary
+				      match: { service: inventory }
+				      to: [ { service: inventory, weight: 80 }, { service: inventory-v2, weight: 20 } ]
+				  policies:
+				"""), "canary: 20% of inventory calls to v2");
+		long started = System.nanoTime();
+		await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20))
+			.until(() -> commit.equals(Http.json(mesh.a.adminUrl("/actuator/mesh")).path("version").asString())
+					&& commit.equals(Http.json(mesh.b.adminUrl("/actuator/mesh")).path("version").asString()));
+		System.out.println("[measured] commit -> applied on both agents: "
+				+ Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+
+		int toV2 = 0;
+		for (int i = 0; i < 2000; i++) {
+			HttpResponse<String> response = callFromNodeA("http://inventory/stock/sku-" + i);
+			assertThat(response.statusCode()).isEqualTo(200);
+			if (response.body().contains("\"instance\":\"inventory@" + mesh.inventoryV2 + "\"")) {
+				toV2++;
+			}
+		}
+		System.out.println("[measured] 80/20 split over 2000 requests: " + toV2 + " to v2 (" + toV2 / 20.0 + "%)");
+		assertThat(toV2).isBetween(300, 500);
+
+		String undo = mesh.repo.commit("application.yml", before, "end the canary");
+		await().atMost(Duration.ofSeconds(3))
+			.until(() -> undo.equals(Http.json(mesh.a.adminUrl("/actuator/mesh")).path("version").asString()));
+	}
+
+	@Test
+	@Order(5)
+	void a100MegabyteUploadAndDownloadStreamThroughBothAgentsWithA64MegabyteHeap() throws Exception {
+		long size = 100L * 1024 * 1024;
+		// inventory-v2 only runs on node-b: the bytes cross node-a's outbound and node-b's inbound listener
+		HttpResponse<String> upload = viaNodeA.send(HttpRequest.newBuilder(URI.create("http://inventory-v2/upload"))
+			.timeout(Duration.ofSeconds(60))
+			.POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ZeroStream(size)))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(upload.statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(upload.body()).path("bytes").asLong()).isEqualTo(size);
+
+		HttpResponse<InputStream> download = viaNodeA.send(
+				HttpRequest.newBuilder(URI.create("http://inventory-v2/download/" + size))
+					.timeout(Duration.ofSeconds(60))
+					.build(),
+				HttpResponse.BodyHandlers.ofInputStream());
+		assertThat(download.statusCode()).isEqualTo(200);
+		long received = 0;
+		try (InputStream body = download.body()) {
+			byte[] buffer = new byte[64 * 1024];
+			for (int read; (read = body.read(buffer)) > 0;) {
+				received += read;
+			}
+		}
+		assertThat(received).isEqualTo(size);
+		assertThat(mesh.agentA.isAlive()).isTrue();
+		assertThat(mesh.agentB.isAlive()).isTrue();
+		assertThat(mesh.agentA.log() + mesh.agentB.log()).doesNotContain("OutOfMemoryError");
+	}
+
+	@Test
+	@Order(6)
+	void aKilledInstanceLeavesWithinTwoSecondsAndTrafficContinuesOnTheOther() throws Exception {
+		mesh.demoB.stop();
+		long killed = System.nanoTime();
+
+		await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+			.until(() -> endpointsAtNodeA("inventory").equals(Set.of("node-a")));
+		System.out.println("[measured] killed instance gone from node-a's endpoints after "
+				+ Duration.ofNanos(System.nanoTime() - killed).toMillis() + " ms");
+
+		for (int i = 0; i < 100; i++) {
+			HttpResponse<String> response = callFromNodeA("http://inventory/stock/sku-" + i);
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+			assertThat(response.body()).contains("inventory@" + mesh.inventory1);
+		}
+	}
+
+	/** {@code size} zero bytes, produced as read: the test's own heap never holds the body either. */
+	static final class ZeroStream extends InputStream {
+
+		private long remaining;
+
+		ZeroStream(long size) {
+			this.remaining = size;
+		}
+
+		@Override
+		public int read() {
+			if (remaining <= 0) {
+				return -1;
+			}
+			remaining--;
+			return 0;
+		}
+
+		@Override
+		public int read(byte[] buffer, int offset, int length) {
+			if (remaining <= 0) {
+				return -1;
+			}
+			int count = (int) Math.min(length, remaining);
+			java.util.Arrays.fill(buffer, offset, offset + count, (byte) 0);
+			remaining -= count;
+			return count;
+		}
+	}
+}

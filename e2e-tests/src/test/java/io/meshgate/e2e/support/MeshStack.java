@@ -1,0 +1,148 @@
+package io.meshgate.e2e.support;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The mesh topology on loopback with ephemeral ports, every part a real process:
+ * <pre>
+ * control plane (temporary Git repo)      gateway
+ * node-a: agent A + demo JVM A (orders, inventory #1)
+ * node-b: agent B + demo JVM B (inventory #2, inventory-v2)
+ * </pre>
+ * Agents run with a 64 MB heap, so streaming tests prove bodies are never held whole.
+ */
+public final class MeshStack implements AutoCloseable {
+
+	private static final Duration START_DEADLINE = Duration.ofSeconds(120);
+
+	public static final List<String> AGENT_HEAP = List.of("-Xmx64m");
+
+	public final int controlPlanePort = FreePorts.next();
+
+	public final int gatewayPort = FreePorts.next();
+
+	public final int managementPort = FreePorts.next();
+
+	public final Node a = new Node("node-a");
+
+	public final Node b = new Node("node-b");
+
+	public final int orders = FreePorts.next();
+
+	public final int inventory1 = FreePorts.next();
+
+	public final int inventory2 = FreePorts.next();
+
+	public final int inventoryV2 = FreePorts.next();
+
+	private final Path work;
+
+	public final ConfigRepo repo;
+
+	private JavaProcess controlPlane;
+
+	private JavaProcess gateway;
+
+	public JavaProcess demoA;
+
+	public JavaProcess demoB;
+
+	public JavaProcess agentA;
+
+	public JavaProcess agentB;
+
+	/** An agent's ports. */
+	public static final class Node {
+
+		public final String name;
+
+		public final int admin = FreePorts.next();
+
+		public final int outbound = FreePorts.next();
+
+		public final int inbound = FreePorts.next();
+
+		Node(String name) {
+			this.name = name;
+		}
+
+		public String adminUrl(String path) {
+			return "http://127.0.0.1:" + admin + path;
+		}
+	}
+
+	public MeshStack(Path work, String extraConfig) {
+		this.work = work;
+		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
+		repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", extraConfig + "  routes:\n"),
+				"this test's services");
+	}
+
+	public MeshStack startAll() {
+		controlPlane = new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work,
+				Map.of("MESHGATE_CONFIG_GIT_URI", repo.dir().toString(), "MESHGATE_DATA_DIR",
+						work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT",
+						String.valueOf(controlPlanePort)))
+			.start();
+		demoA = new JavaProcess("demo-node-a", Project.jar("examples", ""), work, Map.of(),
+				"--proxy=127.0.0.1:" + a.outbound, "--inventory-url=http://inventory", "orders:" + orders,
+				"inventory:" + inventory1)
+			.start();
+		demoB = new JavaProcess("demo-node-b", Project.jar("examples", ""), work, Map.of(),
+				"--proxy=127.0.0.1:" + b.outbound, "inventory:" + inventory2, "inventory:" + inventoryV2)
+			.start();
+		agentA = agent(a, Map.of("orders", orders, "inventory", inventory1));
+		agentB = agent(b, Map.of("inventory", inventory2, "inventory-v2", inventoryV2));
+		gateway = new JavaProcess("gateway", Project.jar("gateway", "-exec"), work,
+				Map.of("MESHGATE_CONTROL_PLANE_URI", controlPlaneUrl(""), "MESHGATE_DATA_DIR",
+						work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT", String.valueOf(gatewayPort),
+						"MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)))
+			.start();
+		controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
+		agentA.awaitHealthy(a.adminUrl("/actuator/health"), START_DEADLINE);
+		agentB.awaitHealthy(b.adminUrl("/actuator/health"), START_DEADLINE);
+		gateway.awaitHealthy(managementUrl("/actuator/health"), START_DEADLINE);
+		return this;
+	}
+
+	private JavaProcess agent(Node node, Map<String, Integer> workloads) {
+		Map<String, String> environment = new HashMap<>(Map.of("MESHGATE_CONTROL_PLANE_URI", controlPlaneUrl(""),
+				"MESHGATE_DATA_DIR", work.resolve(node.name + "-data").toString(), "MESHGATE_AGENT_NODE", node.name,
+				"MESHGATE_AGENT_ADMIN_PORT", String.valueOf(node.admin), "MESHGATE_AGENT_OUTBOUND_PORT",
+				String.valueOf(node.outbound), "MESHGATE_AGENT_INBOUND_PORT", String.valueOf(node.inbound)));
+		// as arguments: an environment variable cannot carry a map key with a dash (inventory-v2)
+		String[] args = workloads.entrySet()
+			.stream()
+			.map(w -> "--meshgate.agent.workloads." + w.getKey() + "=http://127.0.0.1:" + w.getValue())
+			.toArray(String[]::new);
+		return new JavaProcess("agent-" + node.name, Project.jar("mesh-agent", "-exec"), work, environment, AGENT_HEAP,
+				args)
+			.start();
+	}
+
+	public String gatewayUrl(String path) {
+		return "http://127.0.0.1:" + gatewayPort + path;
+	}
+
+	public String managementUrl(String path) {
+		return "http://127.0.0.1:" + managementPort + path;
+	}
+
+	public String controlPlaneUrl(String path) {
+		return "http://127.0.0.1:" + controlPlanePort + path;
+	}
+
+	@Override
+	public void close() {
+		for (JavaProcess process : new JavaProcess[] { gateway, agentA, agentB, demoA, demoB, controlPlane }) {
+			if (process != null) {
+				process.stop();
+			}
+		}
+		repo.close();
+	}
+}

@@ -1,0 +1,40 @@
+package io.meshgate.agent;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The agent's own settings (per node, from env/args or config-repo/mesh-agent.yml); the mesh model comes from the
+ * control plane.
+ *
+ * @param node                the node's name, unique in the mesh
+ * @param bind                address the listeners bind to
+ * @param advertiseHost       host other agents and the gateway use to reach this node's inbound listener
+ * @param outboundPort        listener for local apps calling the mesh
+ * @param inboundPort         listener for other agents and the gateway calling local workloads
+ * @param workloads           the local workloads this agent fronts: service name to address
+ * @param registrationTtl     lease in the registry; heartbeats come every third of it
+ * @param healthCheckInterval how often local workloads are probed (TCP connect)
+ * @param connectTimeout      connect timeout to endpoints and workloads
+ * @param maxHeaderSize       largest request header block accepted (larger: 431)
+ */
+@ConfigurationProperties("meshgate.agent")
+public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("127.0.0.1") String bind,
+		@DefaultValue("127.0.0.1") String advertiseHost, @DefaultValue("15001") int outboundPort,
+		@DefaultValue("15006") int inboundPort, Map<String, URI> workloads, @DefaultValue("3s") Duration registrationTtl,
+		@DefaultValue("500ms") Duration healthCheckInterval, @DefaultValue("1s") Duration connectTimeout,
+		@DefaultValue("16KB") DataSize maxHeaderSize) {
+
+	public AgentProperties {
+		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
+	}
+
+	public URI inboundAddress() {
+		return URI.create("http://" + advertiseHost + ":" + inboundPort);
+	}
+}

@@ -1,0 +1,95 @@
+package io.meshgate.agent;
+
+import java.time.Duration;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+import io.meshgate.agent.balancer.RoutingTableHolder;
+import io.meshgate.agent.core.Forwarder;
+import io.meshgate.agent.inbound.InboundProxy;
+import io.meshgate.agent.outbound.OutboundProxy;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+import reactor.netty.resources.ConnectionProvider;
+
+/**
+ * The data-plane listeners: outbound (local apps → mesh) and inbound (mesh → local workloads), plain reactor-netty
+ * servers sharing one pooled client. HTTP/1.1 and cleartext HTTP/2 with prior knowledge.
+ */
+@Component
+public class ProxyListeners implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(ProxyListeners.class);
+
+	private final AgentProperties properties;
+
+	private final RoutingTableHolder tables;
+
+	private final ConnectionProvider connections = ConnectionProvider.builder("meshgate-upstream")
+		.maxConnections(1024)
+		.pendingAcquireMaxCount(4096)
+		.maxIdleTime(Duration.ofSeconds(30))
+		.build();
+
+	private DisposableServer outbound;
+
+	private DisposableServer inbound;
+
+	ProxyListeners(AgentProperties properties, RoutingTableHolder tables) {
+		this.properties = properties;
+		this.tables = tables;
+	}
+
+	@Override
+	public void start() {
+		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout());
+		OutboundProxy outboundProxy = new OutboundProxy(tables, forwarder);
+		InboundProxy inboundProxy = new InboundProxy(properties.node(), properties.workloads(), forwarder);
+		outbound = bind("outbound", properties.outboundPort()).handle(outboundProxy::handle).bindNow();
+		inbound = bind("inbound", properties.inboundPort()).handle(inboundProxy::handle).bindNow();
+		logger.info("Node " + properties.node() + ": outbound on " + properties.bind() + ":" + outbound.port()
+				+ ", inbound on " + properties.bind() + ":" + inbound.port() + ", fronting " + properties.workloads());
+	}
+
+	private HttpServer bind(String name, int port) {
+		return HttpServer.create()
+			.host(properties.bind())
+			.port(port)
+			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+			.httpRequestDecoder(spec -> spec.maxHeaderSize((int) properties.maxHeaderSize().toBytes()))
+			.accessLog(false);
+	}
+
+	public int outboundPort() {
+		return outbound.port();
+	}
+
+	public int inboundPort() {
+		return inbound.port();
+	}
+
+	@Override
+	public void stop() {
+		if (outbound != null) {
+			outbound.disposeNow();
+		}
+		if (inbound != null) {
+			inbound.disposeNow();
+		}
+		connections.dispose();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return outbound != null && !outbound.isDisposed();
+	}
+
+	@Override
+	public int getPhase() {
+		return 10; // after the config sync applied last-known-good (phase 0)
+	}
+}

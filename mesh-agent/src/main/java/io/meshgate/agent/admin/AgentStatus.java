@@ -1,0 +1,73 @@
+package io.meshgate.agent.admin;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.springframework.stereotype.Component;
+
+import io.meshgate.agent.AgentProperties;
+import io.meshgate.agent.ProxyListeners;
+import io.meshgate.agent.balancer.EndpointStats;
+import io.meshgate.agent.balancer.RoutingTableHolder;
+import io.meshgate.agent.workload.WorkloadHealth;
+import io.meshgate.client.spring.MeshStatusContributor;
+
+/** The agent's section of {@code /actuator/mesh}: node, listeners, local workloads, endpoints with their load. */
+@Component
+class AgentStatus implements MeshStatusContributor {
+
+	private final AgentProperties properties;
+
+	private final ProxyListeners listeners;
+
+	private final WorkloadHealth workloads;
+
+	private final RoutingTableHolder tables;
+
+	AgentStatus(AgentProperties properties, ProxyListeners listeners, WorkloadHealth workloads,
+			RoutingTableHolder tables) {
+		this.properties = properties;
+		this.listeners = listeners;
+		this.workloads = workloads;
+		this.tables = tables;
+	}
+
+	@Override
+	public String name() {
+		return "agent";
+	}
+
+	@Override
+	public Object status() {
+		Map<String, Object> status = new LinkedHashMap<>();
+		status.put("node", properties.node());
+		status.put("listeners", listeners.isRunning()
+				? Map.of("outbound", properties.bind() + ":" + listeners.outboundPort(), "inbound",
+						properties.bind() + ":" + listeners.inboundPort())
+				: Map.of());
+		Map<String, Object> local = new TreeMap<>();
+		properties.workloads().forEach((service, address) -> local.put(service,
+				Map.of("address", address.toString(), "healthy", workloads.healthy().getOrDefault(service, false))));
+		status.put("workloads", local);
+		Map<String, Object> endpoints = new TreeMap<>();
+		tables.current().allEndpoints().forEach((service, list) -> {
+			List<Map<String, Object>> rows = new ArrayList<>();
+			for (EndpointStats stats : list) {
+				Map<String, Object> row = new LinkedHashMap<>();
+				row.put("node", stats.node());
+				row.put("address", stats.address());
+				row.put("outstanding", stats.outstanding());
+				row.put("ewmaMillis", Math.round(stats.ewmaMillis() * 1000) / 1000.0);
+				row.put("requests", stats.requests());
+				row.put("failures", stats.failures());
+				rows.add(row);
+			}
+			endpoints.put(service, rows);
+		});
+		status.put("endpoints", endpoints);
+		return status;
+	}
+}

@@ -1,0 +1,89 @@
+package io.meshgate.agent.balancer;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.meshgate.agent.core.Forwarder;
+
+/**
+ * Load signals of one endpoint: requests in flight, and a peak-sensitive moving average of its latency (a slow answer
+ * raises it at once, fast ones lower it gradually, with a 10 s time constant), as in Finagle's and Linkerd's balancers.
+ */
+public final class EndpointStats implements Forwarder.Outcome {
+
+	private static final double DECAY_NANOS = 10e9;
+
+	/** Assumed latency of an endpoint not measured yet: neither favoured nor avoided. */
+	private static final double UNMEASURED_NANOS = 1e6;
+
+	private final String service;
+
+	private final String node;
+
+	private final String address;
+
+	private final AtomicInteger outstanding = new AtomicInteger();
+
+	private volatile double ewmaNanos = UNMEASURED_NANOS;
+
+	private volatile long updatedAt = System.nanoTime();
+
+	private volatile long requests;
+
+	private volatile long failures;
+
+	public EndpointStats(String service, String node, String address) {
+		this.service = service;
+		this.node = node;
+		this.address = address;
+	}
+
+	public String service() {
+		return service;
+	}
+
+	public String node() {
+		return node;
+	}
+
+	public String address() {
+		return address;
+	}
+
+	/** Lower is better: latency weighted by the queue a new request would join. */
+	public double cost() {
+		return ewmaNanos * (outstanding.get() + 1);
+	}
+
+	public void started() {
+		outstanding.incrementAndGet();
+	}
+
+	@Override
+	public synchronized void completed(boolean success, long nanos) {
+		outstanding.decrementAndGet();
+		requests++;
+		if (!success) {
+			failures++;
+		}
+		long now = System.nanoTime();
+		double weight = Math.exp(-(now - updatedAt) / DECAY_NANOS);
+		ewmaNanos = nanos > ewmaNanos ? nanos : ewmaNanos * weight + nanos * (1 - weight);
+		updatedAt = now;
+	}
+
+	public int outstanding() {
+		return outstanding.get();
+	}
+
+	public double ewmaMillis() {
+		return ewmaNanos / 1e6;
+	}
+
+	public long requests() {
+		return requests;
+	}
+
+	public long failures() {
+		return failures;
+	}
+}

@@ -1,0 +1,30 @@
+package io.meshgate.agent.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+
+class MeshHeadersTest {
+
+	@Test
+	void hopByHopHeadersAndThoseConnectionNamesStayOnTheirHop() {
+		HttpHeaders in = new DefaultHttpHeaders().add("Connection", "keep-alive, X-Session-Hint")
+			.add("Keep-Alive", "timeout=5")
+			.add("Transfer-Encoding", "chunked")
+			.add("Upgrade", "h2c")
+			.add("Proxy-Authorization", "secret")
+			.add("X-Session-Hint", "hop-only")
+			.add("Accept", "application/json")
+			.add("X-Trace", "a")
+			.add("X-Trace", "b");
+		HttpHeaders out = new DefaultHttpHeaders();
+
+		MeshHeaders.copyEndToEnd(in, out);
+
+		assertThat(out.names()).containsExactlyInAnyOrder("Accept", "X-Trace");
+		assertThat(out.getAll("X-Trace")).containsExactly("a", "b");
+	}
+}
