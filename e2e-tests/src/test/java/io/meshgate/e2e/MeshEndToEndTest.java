@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import io.meshgate.e2e.support.FreePorts;
 import io.meshgate.e2e.support.Http;
 import io.meshgate.e2e.support.MeshStack;
+import io.meshgate.e2e.support.ProtocolServers;
 import io.meshgate.e2e.support.RawHttp;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,18 +52,23 @@ class MeshEndToEndTest {
 
 	static MeshStack mesh;
 
+	static ProtocolServers protocols;
+
 	static HttpClient viaNodeA;
 
 	@BeforeAll
 	static void start() {
+		protocols = new ProtocolServers();
 		mesh = new MeshStack(work, """
-				    inventory-v2:
-				      timeout: 1s
+				    h2-echo:
+				    grpc-echo:
+				      timeout: 5s
 				    payments:
 				      timeout: 1s
 				    ghost:
 				      endpoints: [ http://127.0.0.1:%d ]
-				""".formatted(CLOSED_PORT)).startAll();
+				""".formatted(CLOSED_PORT), Map.of("h2-echo", protocols.httpPort, "grpc-echo", protocols.grpcPort))
+			.startAll();
 		viaNodeA = HttpClient.newBuilder()
 			.proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", mesh.a.outbound)))
 			.connectTimeout(Duration.ofSeconds(2))
@@ -75,6 +82,9 @@ class MeshEndToEndTest {
 	static void stop() {
 		if (mesh != null) {
 			mesh.close();
+		}
+		if (protocols != null) {
+			protocols.close();
 		}
 	}
 
@@ -188,6 +198,67 @@ class MeshEndToEndTest {
 	}
 
 	@Test
+	@Order(4)
+	void http2WithPriorKnowledgeStaysHttp2AcrossBothAgents() {
+		String answer = reactor.netty.http.client.HttpClient.create()
+			.protocol(reactor.netty.http.HttpProtocol.H2C)
+			.headers(headers -> headers.set("host", "h2-echo"))
+			.get()
+			.uri("http://127.0.0.1:" + mesh.a.outbound + "/version")
+			.responseSingle((response, body) -> body.asString()
+				.map(text -> response.version().text() + " " + response.status().code() + " " + text))
+			.block(Duration.ofSeconds(10));
+		// the caller spoke HTTP/2 to node-a, and the workload behind node-b was reached with HTTP/2 too
+		assertThat(answer).isEqualTo("HTTP/2.0 200 HTTP/2.0");
+	}
+
+	@Test
+	@Order(4)
+	void grpcUnaryServerStreamingAndErrorStatusesPassThroughBothAgents() {
+		io.grpc.ManagedChannel channel = io.grpc.Grpc
+			.newChannelBuilderForAddress("127.0.0.1", mesh.a.outbound, io.grpc.InsecureChannelCredentials.create())
+			.overrideAuthority("grpc-echo")
+			.build();
+		try {
+			assertThat(io.grpc.stub.ClientCalls.blockingUnaryCall(channel, ProtocolServers.SAY,
+					io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS), "mesh"))
+				.isEqualTo("hello mesh");
+
+			java.util.List<String> letters = new java.util.ArrayList<>();
+			io.grpc.stub.ClientCalls.blockingServerStreamingCall(channel, ProtocolServers.SPELL,
+					io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS), "mesh")
+				.forEachRemaining(letters::add);
+			assertThat(letters).containsExactly("M", "E", "S", "H");
+
+			// the status travels in trailers (here trailers-only): the caller sees the workload's own status
+			org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(
+					channel, ProtocolServers.SAY, io.grpc.CallOptions.DEFAULT, "nobody"))
+				.isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, ex -> {
+					assertThat(ex.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.NOT_FOUND);
+					assertThat(ex.getStatus().getDescription()).isEqualTo("no such person");
+				});
+		}
+		finally {
+			channel.shutdownNow();
+		}
+	}
+
+	@Test
+	@Order(4)
+	void aWebSocketEchoPassesThroughBothAgents() {
+		java.util.List<String> echoed = reactor.netty.http.client.HttpClient.create()
+			.headers(headers -> headers.set("host", "h2-echo"))
+			.websocket()
+			.uri("ws://127.0.0.1:" + mesh.a.outbound + "/ws")
+			.handle((in, out) -> out.sendString(reactor.core.publisher.Flux.just("one", "two", "three"))
+				.then()
+				.thenMany(in.receive().asString().take(3)))
+			.collectList()
+			.block(Duration.ofSeconds(10));
+		assertThat(echoed).containsExactly("echo: one", "echo: two", "echo: three");
+	}
+
+	@Test
 	@Order(5)
 	void a100MegabyteUploadAndDownloadStreamThroughBothAgentsWithA64MegabyteHeap() throws Exception {
 		long size = 100L * 1024 * 1024;
@@ -234,6 +305,37 @@ class MeshEndToEndTest {
 			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 			assertThat(response.body()).contains("inventory@" + mesh.inventory1);
 		}
+	}
+
+	@Test
+	@Order(7)
+	void trafficFlowsWhileTheControlPlaneIsDownAndWhileItRestarts() throws Exception {
+		mesh.controlPlane().stop();
+		for (int i = 0; i < 50; i++) {
+			assertThat(callFromNodeA("http://inventory/stock/sku-" + i).statusCode()).isEqualTo(200);
+			assertThat(Http.get(mesh.gatewayUrl("/api/orders/" + i)).status()).isEqualTo(200);
+		}
+
+		mesh.startControlPlane();
+		// during its start and its registry warm-up the proxies keep their endpoints: not one call fails
+		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		int calls = 0;
+		while (!registryLists("inventory", "node-a")) {
+			assertThat(System.nanoTime()).as("control plane back with node-a registered").isLessThan(deadline);
+			HttpResponse<String> response = callFromNodeA("http://inventory/stock/sku-" + calls++);
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		}
+		for (int i = 0; i < 50; i++) {
+			assertThat(callFromNodeA("http://inventory/stock/sku-" + i).statusCode()).isEqualTo(200);
+		}
+		System.out.println("[measured] calls through node-a while the control plane restarted: " + calls + ", all 200");
+		assertThat(endpointsAtNodeA("inventory")).containsExactly("node-a");
+	}
+
+	private static boolean registryLists(String service, String node) {
+		Http.Response registry = Http.get(mesh.controlPlaneUrl("/mesh/v1/registry"));
+		return registry.status() == 200 && registry.body().contains("\"node\":\"" + node + "\"")
+				&& registry.json().path("services").has(service);
 	}
 
 	/** {@code size} zero bytes, produced as read: the test's own heap never holds the body either. */

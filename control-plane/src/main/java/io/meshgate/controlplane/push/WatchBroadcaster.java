@@ -1,6 +1,7 @@
 package io.meshgate.controlplane.push;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -43,7 +44,21 @@ public class WatchBroadcaster implements SmartLifecycle {
 
 	private volatile boolean closed;
 
-	public WatchBroadcaster(MeterRegistry meterRegistry) {
+	/** Until then endpoint sets are kept, not sent (see ControlPlaneProperties#registryWarmup). */
+	private final long warmUntilNanos;
+
+	private final java.util.concurrent.ScheduledExecutorService warmup = java.util.concurrent.Executors
+		.newSingleThreadScheduledExecutor(runnable -> {
+			Thread thread = new Thread(runnable, "meshgate-registry-warmup");
+			thread.setDaemon(true);
+			return thread;
+		});
+
+	private volatile boolean warm;
+
+	public WatchBroadcaster(MeterRegistry meterRegistry, io.meshgate.controlplane.ControlPlaneProperties properties) {
+		this.warmUntilNanos = System.nanoTime() + properties.registryWarmup().toNanos();
+		this.warm = properties.registryWarmup().isZero();
 		meterRegistry.gauge("meshgate.controlplane.watch.subscribers", subscribers, Set::size);
 	}
 
@@ -66,7 +81,7 @@ public class WatchBroadcaster implements SmartLifecycle {
 			send(emitter, status);
 		}
 		synchronized (endpointsLock) {
-			if (subscribers.contains(emitter)) {
+			if (warm && subscribers.contains(emitter)) {
 				send(emitter, endpoints);
 			}
 		}
@@ -93,6 +108,9 @@ public class WatchBroadcaster implements SmartLifecycle {
 				return;
 			}
 			endpoints = set;
+			if (!warm) {
+				return; // sent to everyone when the warm-up ends
+			}
 			for (SseEmitter subscriber : subscribers) {
 				send(subscriber, set);
 			}
@@ -102,6 +120,21 @@ public class WatchBroadcaster implements SmartLifecycle {
 	@Override
 	public void start() {
 		running = true;
+		if (!warm) {
+			long delay = Math.max(0, warmUntilNanos - System.nanoTime());
+			warmup.schedule(this::endWarmup, delay, java.util.concurrent.TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void endWarmup() {
+		synchronized (endpointsLock) {
+			warm = true;
+			logger.info("Registry warm-up over: pushing " + endpoints.services().values().stream().mapToInt(List::size).sum()
+					+ " endpoint(s) to " + subscribers.size() + " subscriber(s)");
+			for (SseEmitter subscriber : subscribers) {
+				send(subscriber, endpoints);
+			}
+		}
 	}
 
 	/** Runs before the web server's graceful shutdown (a later phase stops first). */
@@ -109,6 +142,7 @@ public class WatchBroadcaster implements SmartLifecycle {
 	public void stop() {
 		running = false;
 		closed = true;
+		warmup.shutdownNow();
 		subscribers.forEach(this::end);
 	}
 

@@ -45,6 +45,7 @@ class RegistryApiTest {
 		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
 		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
 		properties.add("meshgate.control-plane.heartbeat", () -> "200ms");
+		properties.add("meshgate.control-plane.registry-warmup", () -> "500ms");
 	}
 
 	/** A Git repository with one commit on main: config-repo/application.yml declaring the orders service. */

@@ -75,19 +75,19 @@ public final class MeshStack implements AutoCloseable {
 		}
 	}
 
-	public MeshStack(Path work, String extraConfig) {
+	private final Map<String, Integer> extraWorkloadsOnB;
+
+	/** @param extraWorkloadsOnB more workloads for node-b's agent: service to a loopback port (declare them too) */
+	public MeshStack(Path work, String extraConfig, Map<String, Integer> extraWorkloadsOnB) {
 		this.work = work;
+		this.extraWorkloadsOnB = extraWorkloadsOnB;
 		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
 		repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", extraConfig + "  routes:\n"),
 				"this test's services");
 	}
 
 	public MeshStack startAll() {
-		controlPlane = new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work,
-				Map.of("MESHGATE_CONFIG_GIT_URI", repo.dir().toString(), "MESHGATE_DATA_DIR",
-						work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT",
-						String.valueOf(controlPlanePort)))
-			.start();
+		startControlPlane();
 		demoA = new JavaProcess("demo-node-a", Project.jar("examples", ""), work, Map.of(),
 				"--proxy=127.0.0.1:" + a.outbound, "--inventory-url=http://inventory", "orders:" + orders,
 				"inventory:" + inventory1)
@@ -96,7 +96,9 @@ public final class MeshStack implements AutoCloseable {
 				"--proxy=127.0.0.1:" + b.outbound, "inventory:" + inventory2, "inventory:" + inventoryV2)
 			.start();
 		agentA = agent(a, Map.of("orders", orders, "inventory", inventory1));
-		agentB = agent(b, Map.of("inventory", inventory2, "inventory-v2", inventoryV2));
+		Map<String, Integer> onB = new HashMap<>(Map.of("inventory", inventory2, "inventory-v2", inventoryV2));
+		onB.putAll(extraWorkloadsOnB);
+		agentB = agent(b, onB);
 		gateway = new JavaProcess("gateway", Project.jar("gateway", "-exec"), work,
 				Map.of("MESHGATE_CONTROL_PLANE_URI", controlPlaneUrl(""), "MESHGATE_DATA_DIR",
 						work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT", String.valueOf(gatewayPort),
@@ -107,6 +109,18 @@ public final class MeshStack implements AutoCloseable {
 		agentB.awaitHealthy(b.adminUrl("/actuator/health"), START_DEADLINE);
 		gateway.awaitHealthy(managementUrl("/actuator/health"), START_DEADLINE);
 		return this;
+	}
+
+	public void startControlPlane() {
+		controlPlane = new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work,
+				Map.of("MESHGATE_CONFIG_GIT_URI", repo.dir().toString(), "MESHGATE_DATA_DIR",
+						work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT",
+						String.valueOf(controlPlanePort)))
+			.start();
+	}
+
+	public JavaProcess controlPlane() {
+		return controlPlane;
 	}
 
 	private JavaProcess agent(Node node, Map<String, Integer> workloads) {

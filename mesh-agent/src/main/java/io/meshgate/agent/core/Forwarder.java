@@ -2,22 +2,30 @@ package io.meshgate.agent.core;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.WebsocketClientSpec;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
  * Forwards one request to an upstream and its response back, both bodies streamed buffer by buffer (never held whole),
- * over pooled keep-alive connections. Written once for the outbound and the inbound direction.
+ * over pooled keep-alive connections. HTTP/2 requests go upstream as cleartext HTTP/2 with their trailers (gRPC);
+ * WebSocket upgrades become a frame relay. Written once for the outbound and the inbound direction.
  */
 public final class Forwarder {
 
@@ -27,15 +35,20 @@ public final class Forwarder {
 		void completed(boolean success, long nanos);
 	}
 
-	private final HttpClient client;
+	private final HttpClient http1;
 
-	/** one client per timeout value: a client's settings are immutable, and there are few distinct timeouts */
-	private final Map<Duration, HttpClient> byTimeout = new ConcurrentHashMap<>();
+	private final HttpClient h2c;
+
+	/** one client per protocol and timeout: a client's settings are immutable, and there are few distinct timeouts */
+	private final Map<Duration, HttpClient> http1ByTimeout = new ConcurrentHashMap<>();
+
+	private final Map<Duration, HttpClient> h2cByTimeout = new ConcurrentHashMap<>();
 
 	public Forwarder(ConnectionProvider connections, Duration connectTimeout) {
-		this.client = HttpClient.create(connections)
+		this.http1 = HttpClient.create(connections)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
 			.keepAlive(true);
+		this.h2c = http1.protocol(HttpProtocol.H2C);
 	}
 
 	/**
@@ -47,12 +60,17 @@ public final class Forwarder {
 	 */
 	public Mono<Void> forward(HttpServerRequest request, HttpServerResponse response, String upstream,
 			String pathAndQuery, String service, Duration timeout, Consumer<HttpHeaders> headers, Outcome outcome) {
-		HttpClient target = timeout == null ? client : byTimeout.computeIfAbsent(timeout, client::responseTimeout);
-		boolean hasBody = request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
+		if (isWebsocketUpgrade(request.requestHeaders())) {
+			return relayWebsocket(request, response, upstream, pathAndQuery, headers, outcome);
+		}
+		boolean http2 = request.version().majorVersion() == 2;
+		HttpClient client = client(http2, timeout);
+		// HTTP/1.1 announces a body with Content-Length or Transfer-Encoding; an HTTP/2 stream may carry one without
+		boolean hasBody = http2 || request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
 				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
 		long started = System.nanoTime();
-		java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
-		return target.headers(outgoing -> {
+		AtomicBoolean reported = new AtomicBoolean();
+		return client.headers(outgoing -> {
 			MeshHeaders.copyEndToEnd(request.requestHeaders(), outgoing);
 			forwardedFor(request, outgoing);
 			headers.accept(outgoing);
@@ -65,7 +83,23 @@ public final class Forwarder {
 					outcome.completed(upstreamResponse.status().code() < 500, System.nanoTime() - started);
 				}
 				response.status(upstreamResponse.status());
-				MeshHeaders.copyEndToEnd(upstreamResponse.responseHeaders(), response.responseHeaders());
+				HttpHeaders upstreamHeaders = upstreamResponse.responseHeaders();
+				MeshHeaders.copyEndToEnd(upstreamHeaders, response.responseHeaders());
+				// A gRPC "trailers-only" answer carries its status in the only HEADERS frame, which ends the stream;
+				// re-sent, headers and end of stream come apart, so its status moves into the trailers.
+				HttpHeaders trailersOnly = GrpcStatus.moveOut(response.responseHeaders());
+				// trailers (gRPC's status) arrive with the last body frame, before our response ends
+				AtomicReference<HttpHeaders> trailers = new AtomicReference<>();
+				upstreamResponse.trailerHeaders().subscribe(trailers::set);
+				response.trailerHeaders(out -> {
+					if (trailersOnly != null) {
+						out.add(trailersOnly);
+					}
+					HttpHeaders received = trailers.get();
+					if (received != null) {
+						received.forEach(trailer -> out.add(trailer.getKey(), trailer.getValue()));
+					}
+				});
 				return response.send(body.retain());
 			})
 			.then()
@@ -78,6 +112,58 @@ public final class Forwarder {
 				}
 				return ProxyResponses.send(response, ProxyError.upstream(service, upstream, failure));
 			});
+	}
+
+	private HttpClient client(boolean http2, Duration timeout) {
+		HttpClient base = http2 ? h2c : http1;
+		if (timeout == null) {
+			return base;
+		}
+		return (http2 ? h2cByTimeout : http1ByTimeout).computeIfAbsent(timeout, base::responseTimeout);
+	}
+
+	/**
+	 * Accepts the caller's upgrade, opens a WebSocket to the upstream and relays frames both ways until either side
+	 * closes. The caller is upgraded first, so an upstream that refuses ends the session with a close frame rather
+	 * than an HTTP error.
+	 */
+	private Mono<Void> relayWebsocket(HttpServerRequest request, HttpServerResponse response, String upstream,
+			String pathAndQuery, Consumer<HttpHeaders> headers, Outcome outcome) {
+		String protocols = request.requestHeaders().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+		// subprotocols only when the caller offered some: the specs refuse null, and "" stalls the handshake
+		WebsocketClientSpec.Builder clientSpec = WebsocketClientSpec.builder().handlePing(false);
+		WebsocketServerSpec.Builder serverSpec = WebsocketServerSpec.builder().handlePing(false);
+		if (protocols != null) {
+			clientSpec.protocols(protocols);
+			serverSpec.protocols(protocols);
+		}
+		long started = System.nanoTime();
+		return response.sendWebsocket((in, out) -> http1.headers(outgoing -> {
+			request.requestHeaders().forEach(header -> {
+				String name = header.getKey().toLowerCase(Locale.ROOT);
+				if (!name.startsWith("sec-websocket-") && !MeshHeaders.isHopByHop(name)) {
+					outgoing.add(header.getKey(), header.getValue());
+				}
+			});
+			forwardedFor(request, outgoing);
+			headers.accept(outgoing);
+		})
+			.websocket(clientSpec.build())
+			.uri(upstream.replaceFirst("^http", "ws") + pathAndQuery)
+			.handle((upstreamIn, upstreamOut) -> {
+				outcome.completed(true, System.nanoTime() - started);
+				Mono<Void> toUpstream = upstreamOut.sendObject(in.receiveFrames().map(WebSocketFrame::retain)).then();
+				Mono<Void> toCaller = out.sendObject(upstreamIn.receiveFrames().map(WebSocketFrame::retain)).then();
+				return Mono.firstWithSignal(toUpstream, toCaller);
+			})
+			.then()
+			.doOnError(failure -> outcome.completed(false, System.nanoTime() - started)),
+				serverSpec.build());
+	}
+
+	static boolean isWebsocketUpgrade(HttpHeaders headers) {
+		return "websocket".equalsIgnoreCase(headers.get(HttpHeaderNames.UPGRADE))
+				&& headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true);
 	}
 
 	private static void forwardedFor(HttpServerRequest request, HttpHeaders outgoing) {

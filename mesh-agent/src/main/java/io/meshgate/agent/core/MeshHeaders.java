@@ -1,5 +1,7 @@
 package io.meshgate.agent.core;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 
@@ -20,15 +22,27 @@ public final class MeshHeaders {
 	private MeshHeaders() {
 	}
 
-	/** Copies end-to-end headers: drops hop-by-hop ones and those the Connection header names. */
+	/**
+	 * Copies end-to-end headers: drops hop-by-hop ones and those the Connection header names, except
+	 * {@code te: trailers}, which gRPC requires end to end (as HTTP/2 allows).
+	 */
 	public static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
 		String connection = from.get(HttpHeaderNames.CONNECTION);
-		Set<String> named = connection == null ? Set.of() : Set.of(connection.toLowerCase(Locale.ROOT).split("\\s*,\\s*"));
+		// a HashSet: a repeated name ("close, close") must not fail the request
+		Set<String> named = connection == null ? Set.of()
+				: new HashSet<>(Arrays.asList(connection.toLowerCase(Locale.ROOT).split("\\s*,\\s*")));
 		from.forEach(header -> {
 			String name = header.getKey().toLowerCase(Locale.ROOT);
 			if (!HOP_BY_HOP.contains(name) && !named.contains(name)) {
 				to.add(header.getKey(), header.getValue());
 			}
+			else if (name.equals("te") && header.getValue().toLowerCase(Locale.ROOT).contains("trailers")) {
+				to.set(HttpHeaderNames.TE, "trailers");
+			}
 		});
+	}
+
+	static boolean isHopByHop(String lowerCaseName) {
+		return HOP_BY_HOP.contains(lowerCaseName);
 	}
 }

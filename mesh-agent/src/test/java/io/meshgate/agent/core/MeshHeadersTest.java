@@ -11,7 +11,7 @@ class MeshHeadersTest {
 
 	@Test
 	void hopByHopHeadersAndThoseConnectionNamesStayOnTheirHop() {
-		HttpHeaders in = new DefaultHttpHeaders().add("Connection", "keep-alive, X-Session-Hint")
+		HttpHeaders in = new DefaultHttpHeaders().add("Connection", "keep-alive, X-Session-Hint, keep-alive")
 			.add("Keep-Alive", "timeout=5")
 			.add("Transfer-Encoding", "chunked")
 			.add("Upgrade", "h2c")
@@ -26,5 +26,16 @@ class MeshHeadersTest {
 
 		assertThat(out.names()).containsExactlyInAnyOrder("Accept", "X-Trace");
 		assertThat(out.getAll("X-Trace")).containsExactly("a", "b");
+	}
+
+	@Test
+	void teTrailersCrossesTheHopForGrpc() {
+		HttpHeaders out = new DefaultHttpHeaders();
+		MeshHeaders.copyEndToEnd(new DefaultHttpHeaders().add("TE", "trailers"), out);
+		assertThat(out.get("te")).isEqualTo("trailers");
+
+		HttpHeaders gzip = new DefaultHttpHeaders();
+		MeshHeaders.copyEndToEnd(new DefaultHttpHeaders().add("TE", "gzip"), gzip);
+		assertThat(gzip.contains("te")).isFalse();
 	}
 }
