@@ -11,8 +11,15 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VERSION=0.1.0-SNAPSHOT
-DURATION=20; WARMUP=15
-[[ ${1:-} == --quick ]] && { DURATION=8; WARMUP=8; }
+DURATION=20; WARMUP=40
+HOLD=0
+for arg in "$@"; do
+  case $arg in
+    --quick) DURATION=8; WARMUP=8 ;;
+    --hold) HOLD=1 ;;   # set everything up, print the ports, wait (for profiling by hand)
+    *) echo "usage: bench/agent-pair.sh [--quick] [--hold]" >&2; exit 2 ;;
+  esac
+done
 RATE_WORKERS=10; RATE_PER_WORKER=100   # 1000 rps in all
 
 need=()
@@ -63,6 +70,8 @@ git -C "$WORK/git" init -q -b main && git -C "$WORK/git" add -A \
   && git -C "$WORK/git" -c user.name=bench -c user.email=bench@local commit -qm bench
 
 JVM="-XX:+UseSerialGC"
+# the agents' JVM flags: the ones bin/meshgate ships, unless given
+AGENT_JVM=${AGENT_JVM:-$(sed -n 's/^AGENT_JVM_OPTS="\(.*\)"$/\1/p' "$ROOT/bin/meshgate")}
 MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP \
   java $JVM -Xmx256m -XX:TieredStopAtLevel=1 -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar" \
   >"$WORK/control-plane.log" 2>&1 & PIDS+=($!)
@@ -70,7 +79,7 @@ agent() { # name admin out in [workload args]
   local name=$1 admin=$2 out=$3 in=$4; shift 4
   MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP MESHGATE_DATA_DIR=$WORK/$name MESHGATE_AGENT_NODE=$name \
     MESHGATE_AGENT_ADMIN_PORT=$admin MESHGATE_AGENT_OUTBOUND_PORT=$out MESHGATE_AGENT_INBOUND_PORT=$in \
-    java $JVM -Xmx64m -jar "$ROOT/mesh-agent/target/mesh-agent-$VERSION-exec.jar" "$@" >"$WORK/$name.log" 2>&1 &
+    java $AGENT_JVM -jar "$ROOT/mesh-agent/target/mesh-agent-$VERSION-exec.jar" "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
 }
 agent node-a "$A_ADMIN" "$A_OUT" "$A_IN"; A_PID=${PIDS[-1]}
@@ -83,6 +92,11 @@ until curl -sf -x "http://127.0.0.1:$A_OUT" http://backend/ >/dev/null 2>&1; do
 done
 
 DIRECT=http://127.0.0.1:$BACKEND/
+if (( HOLD )); then
+  echo "backend $DIRECT, node-a outbound 127.0.0.1:$A_OUT (pid $A_PID), node-b inbound $B_IN (pid $B_PID), logs $WORK"
+  echo "try: wrk -t1 -c32 -d10s -H 'Host: backend' http://127.0.0.1:$A_OUT/"
+  sleep infinity
+fi
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 HZ=$(getconf CLK_TCK)
@@ -97,8 +111,8 @@ saturate() { # url [host] -> rps
 at_rate() { # url [proxy] -> "p50 p99" in ms
   local out; out=$(hey -z "${DURATION}s" -c $RATE_WORKERS -q $RATE_PER_WORKER ${2:+-x "$2"} "$1")
   local p50 p99
-  p50=$(echo "$out" | awk '/ 50%% in/ {print $3*1000}')
-  p99=$(echo "$out" | awk '/ 99%% in/ {print $3*1000}')
+  p50=$(echo "$out" | awk '/ 50% in/ {print $3*1000}')
+  p99=$(echo "$out" | awk '/ 99% in/ {print $3*1000}')
   echo "$p50 $p99"
 }
 
@@ -131,7 +145,7 @@ cat >"$RESULT" <<MD
 # Agent pair benchmark
 
 $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),
-$(java -version 2>&1 | head -1), agents with \`-XX:+UseSerialGC -Xmx64m\`, backend nginx (1 worker, 100-byte body),
+$(java -version 2>&1 | head -1), agents with \`$AGENT_JVM\`, backend nginx (1 worker, 100-byte body),
 load generator, backend and both agents on the same machine. Command: \`bench/agent-pair.sh ${1:-}\`.
 
 | | direct | through the agent pair |

@@ -60,6 +60,7 @@ public class ProxyListeners implements SmartLifecycle {
 			.host(properties.bind())
 			.port(port)
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+			.childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
 			.httpRequestDecoder(spec -> spec.maxHeaderSize((int) properties.maxHeaderSize().toBytes()))
 			.accessLog(false);
 	}

@@ -47,6 +47,8 @@ public final class Forwarder {
 	public Forwarder(ConnectionProvider connections, Duration connectTimeout) {
 		this.http1 = HttpClient.create(connections)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+			// small request/response exchanges: Nagle plus delayed ACKs would add tens of milliseconds
+			.option(ChannelOption.TCP_NODELAY, true)
 			.keepAlive(true);
 		this.h2c = http1.protocol(HttpProtocol.H2C);
 	}
