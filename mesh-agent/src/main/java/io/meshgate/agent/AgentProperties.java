@@ -4,15 +4,15 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 
-import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The agent's own settings (per node, from env/args or config-repo/mesh-agent.yml); the mesh model comes from the
- * control plane.
+ * The agent's own settings, {@code meshgate.agent.*} (per node, from environment variables or arguments, see
+ * {@link AgentSettings}); the mesh model comes from the control plane.
  *
  * @param node                the node's name, unique in the mesh
+ * @param adminPort           admin listener: health, info, prometheus, mesh (actuator-compatible paths)
  * @param bind                address the listeners bind to
  * @param advertiseHost       host other agents and the gateway use to reach this node's inbound listener
  * @param outboundPort        listener for local apps calling the mesh
@@ -23,8 +23,8 @@ import org.springframework.util.unit.DataSize;
  * @param connectTimeout      connect timeout to endpoints and workloads
  * @param maxHeaderSize       largest request header block accepted (larger: 431)
  */
-@ConfigurationProperties("meshgate.agent")
-public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("127.0.0.1") String bind,
+public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("15000") int adminPort,
+		@DefaultValue("127.0.0.1") String bind,
 		@DefaultValue("127.0.0.1") String advertiseHost, @DefaultValue("15001") int outboundPort,
 		@DefaultValue("15006") int inboundPort, Map<String, URI> workloads, @DefaultValue("3s") Duration registrationTtl,
 		@DefaultValue("500ms") Duration healthCheckInterval, @DefaultValue("1s") Duration connectTimeout,

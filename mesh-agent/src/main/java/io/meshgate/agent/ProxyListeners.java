@@ -4,8 +4,6 @@ import java.time.Duration;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-import org.springframework.context.SmartLifecycle;
-import org.springframework.stereotype.Component;
 
 import io.meshgate.agent.balancer.RoutingTableHolder;
 import io.meshgate.agent.core.Forwarder;
@@ -20,8 +18,7 @@ import reactor.netty.resources.ConnectionProvider;
  * The data-plane listeners: outbound (local apps → mesh) and inbound (mesh → local workloads), plain reactor-netty
  * servers sharing one pooled client. HTTP/1.1 and cleartext HTTP/2 with prior knowledge.
  */
-@Component
-public class ProxyListeners implements SmartLifecycle {
+public class ProxyListeners {
 
 	private static final Log logger = LogFactory.getLog(ProxyListeners.class);
 
@@ -39,12 +36,11 @@ public class ProxyListeners implements SmartLifecycle {
 
 	private DisposableServer inbound;
 
-	ProxyListeners(AgentProperties properties, RoutingTableHolder tables) {
+	public ProxyListeners(AgentProperties properties, RoutingTableHolder tables) {
 		this.properties = properties;
 		this.tables = tables;
 	}
 
-	@Override
 	public void start() {
 		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout());
 		OutboundProxy outboundProxy = new OutboundProxy(tables, forwarder);
@@ -73,7 +69,6 @@ public class ProxyListeners implements SmartLifecycle {
 		return inbound.port();
 	}
 
-	@Override
 	public void stop() {
 		if (outbound != null) {
 			outbound.disposeNow();
@@ -84,13 +79,7 @@ public class ProxyListeners implements SmartLifecycle {
 		connections.dispose();
 	}
 
-	@Override
 	public boolean isRunning() {
 		return outbound != null && !outbound.isDisposed();
-	}
-
-	@Override
-	public int getPhase() {
-		return 10; // after the config sync applied last-known-good (phase 0)
 	}
 }

@@ -22,6 +22,11 @@ public record AppliedConfig(String version, List<ConfigSource> sources, MeshConf
 		sources = List.copyOf(sources);
 	}
 
+	/** {@code control-plane} or {@code last-known-good}, as actuator endpoints and metrics show it. */
+	public String originName() {
+		return origin.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+	}
+
 	public enum Origin {
 		/** fetched from the control plane after a new commit */
 		CONTROL_PLANE,

@@ -6,18 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.springframework.stereotype.Component;
-
 import io.meshgate.agent.AgentProperties;
 import io.meshgate.agent.ProxyListeners;
 import io.meshgate.agent.balancer.EndpointStats;
 import io.meshgate.agent.balancer.RoutingTableHolder;
 import io.meshgate.agent.workload.WorkloadHealth;
-import io.meshgate.client.spring.MeshStatusContributor;
 
 /** The agent's section of {@code /actuator/mesh}: node, listeners, local workloads, endpoints with their load. */
-@Component
-class AgentStatus implements MeshStatusContributor {
+public class AgentStatus {
 
 	private final AgentProperties properties;
 
@@ -27,7 +23,7 @@ class AgentStatus implements MeshStatusContributor {
 
 	private final RoutingTableHolder tables;
 
-	AgentStatus(AgentProperties properties, ProxyListeners listeners, WorkloadHealth workloads,
+	public AgentStatus(AgentProperties properties, ProxyListeners listeners, WorkloadHealth workloads,
 			RoutingTableHolder tables) {
 		this.properties = properties;
 		this.listeners = listeners;
@@ -35,13 +31,7 @@ class AgentStatus implements MeshStatusContributor {
 		this.tables = tables;
 	}
 
-	@Override
-	public String name() {
-		return "agent";
-	}
-
-	@Override
-	public Object status() {
+	public Map<String, Object> status() {
 		Map<String, Object> status = new LinkedHashMap<>();
 		status.put("node", properties.node());
 		status.put("listeners", listeners.isRunning()

@@ -1,45 +1,40 @@
 package io.meshgate.agent.balancer;
 
-import org.springframework.context.event.EventListener;
-import org.springframework.stereotype.Component;
-
+import io.meshgate.client.AppliedConfig;
+import io.meshgate.client.ConfigApplier;
 import io.meshgate.client.ConfigSync;
-import io.meshgate.client.spring.MeshConfigApplied;
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.protocol.EndpointSet;
 
-/** The current routing table, swapped whole when the applied config or the registry's endpoints change. */
-@Component
-public class RoutingTableHolder implements ConfigSync.Listener {
+/**
+ * The current routing table, swapped whole when config sync applies a config or the registry's endpoints change.
+ * Requests read it with one volatile load; rebuilds happen off the request path.
+ */
+public class RoutingTableHolder implements ConfigApplier, ConfigSync.Listener {
 
 	private volatile RoutingTable table = RoutingTable.empty();
 
-	private volatile MeshConfig config = MeshConfig.empty();
+	private MeshConfig config = MeshConfig.empty();
 
-	private volatile EndpointSet endpoints = EndpointSet.empty();
-
-	RoutingTableHolder(ConfigSync sync) {
-		sync.addListener(this);
-		endpoints = sync.endpoints();
-	}
+	private EndpointSet endpoints = EndpointSet.empty();
 
 	public RoutingTable current() {
 		return table;
 	}
 
-	@EventListener
-	void onApplied(MeshConfigApplied event) {
-		config = event.config().model();
+	@Override
+	public synchronized void apply(AppliedConfig applied) {
+		config = applied.model();
 		rebuild();
 	}
 
 	@Override
-	public void endpoints(EndpointSet update) {
+	public synchronized void endpoints(EndpointSet update) {
 		endpoints = update;
 		rebuild();
 	}
 
-	private synchronized void rebuild() {
+	private void rebuild() {
 		table = RoutingTable.build(config, endpoints, table.statistics());
 	}
 }

@@ -25,7 +25,7 @@ public class MeshConfigInfoContributor implements InfoContributor {
 		if (applied != null) {
 			config.put("version", applied.version());
 			config.put("appliedAt", applied.appliedAt());
-			config.put("origin", MeshStatus.origin(applied));
+			config.put("origin", applied.originName());
 		}
 		builder.withDetail("meshConfig", config);
 	}

@@ -41,7 +41,7 @@ public class MeshConfigMetrics implements MeterBinder, ConfigSync.Listener {
 		MeterRegistry current = registry;
 		if (current != null) {
 			Counter.builder("meshgate.config.applied")
-				.tag("origin", MeshStatus.origin(config))
+				.tag("origin", config.originName())
 				.description("Configs applied")
 				.register(current)
 				.increment();

@@ -8,6 +8,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 import io.meshgate.client.ConfigSync;
+import io.meshgate.client.MeshStatus;
 
 /** {@code /actuator/mesh}: applied config version and time, control plane connection, last rejection, the model. */
 @Endpoint(id = "mesh")

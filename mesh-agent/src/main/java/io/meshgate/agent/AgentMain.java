@@ -1,0 +1,108 @@
+package io.meshgate.agent;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.meshgate.agent.admin.AdminServer;
+import io.meshgate.agent.admin.AgentStatus;
+import io.meshgate.agent.balancer.RoutingTableHolder;
+import io.meshgate.agent.workload.WorkloadHealth;
+import io.meshgate.client.ConfigSync;
+import io.meshgate.client.controlplane.ControlPlaneClient;
+import io.meshgate.client.registry.RegistryClient;
+import io.meshgate.client.spring.MeshClientProperties;
+import io.meshgate.client.spring.MeshConfigMetrics;
+import io.meshgate.client.store.LastKnownGoodStore;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * Starts the per-node mesh agent: config sync (last-known-good first), the outbound and inbound listeners, workload
+ * probes and registration, then the admin port. Plain objects wired by hand, no application context: the agent's
+ * footprint is a benchmark figure. Stops in reverse order on SIGTERM, leaving the registry first.
+ */
+public final class AgentMain {
+
+	static final String APPLICATION = "mesh-agent";
+
+	private static final Log logger = LogFactory.getLog(AgentMain.class);
+
+	private AgentMain() {
+	}
+
+	public static void main(String[] args) {
+		AgentSettings settings;
+		try {
+			settings = AgentSettings.load(args);
+		}
+		catch (IllegalArgumentException ex) {
+			logger.error(ex.getMessage());
+			System.exit(2);
+			return;
+		}
+		Runnable stop = start(settings);
+		// every thread the agent runs is a daemon: main stays until SIGTERM, whose hook stops the agent in order
+		CountDownLatch running = new CountDownLatch(1);
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			stop.run();
+			running.countDown();
+		}, "meshgate-shutdown"));
+		try {
+			running.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Starts everything; running the returned task stops it. */
+	public static Runnable start(AgentSettings settings) {
+		AgentProperties agent = settings.agent();
+		MeshClientProperties client = settings.controlPlane();
+		PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+		metrics.config().commonTags("application", APPLICATION, "node", agent.node());
+		List.of(new JvmMemoryMetrics(), new JvmGcMetrics(), new JvmThreadMetrics(), new ProcessorMetrics(),
+				new UptimeMetrics())
+			.forEach(binder -> binder.bindTo(metrics));
+
+		RoutingTableHolder tables = new RoutingTableHolder();
+		ControlPlaneClient controlPlane = new ControlPlaneClient(client.controlPlane().uri(),
+				client.controlPlane().timeout());
+		ConfigSync sync = new ConfigSync(controlPlane, APPLICATION, client.profiles(),
+				new LastKnownGoodStore(client.dataDir().resolve(agent.node()), APPLICATION), List.of(), tables,
+				client.controlPlane().silenceLimit(), Clock.systemUTC());
+		sync.addListener(tables);
+		new MeshConfigMetrics(sync).bindTo(metrics);
+		sync.start();
+
+		ProxyListeners listeners = new ProxyListeners(agent, tables);
+		listeners.start();
+		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), client.controlPlane().timeout(),
+				agent.node(), agent.inboundAddress(), agent.registrationTtl());
+		WorkloadHealth workloads = new WorkloadHealth(agent.workloads(), agent.healthCheckInterval(),
+				agent.connectTimeout(), registry::register);
+		// probes start once the listeners are up: the registry must never point at a closed port
+		registry.start();
+		workloads.start();
+		AdminServer admin = new AdminServer(agent, sync, registry, workloads, listeners,
+				new AgentStatus(agent, listeners, workloads, tables), metrics)
+			.start();
+		logger.info("Mesh agent " + agent.node() + " started; admin on " + agent.bind() + ":" + admin.port());
+		return () -> {
+			workloads.close();
+			registry.close();
+			listeners.stop();
+			admin.stop();
+			sync.close();
+		};
+	}
+}
