@@ -60,22 +60,14 @@ public final class EdgeStack implements AutoCloseable {
 	}
 
 	public void startControlPlane(boolean await) {
-		controlPlane = new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work,
-				Map.of("MESHGATE_CONFIG_GIT_URI", repo.dir().toString(), "MESHGATE_DATA_DIR",
-						work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT",
-						String.valueOf(controlPlanePort)))
-			.start();
+		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlanePort).start();
 		if (await) {
 			controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
 		}
 	}
 
 	public void startGateway(boolean await) {
-		gateway = new JavaProcess("gateway", Project.jar("gateway", "-exec"), work,
-				Map.of("MESHGATE_CONTROL_PLANE_URI", "http://127.0.0.1:" + controlPlanePort, "MESHGATE_DATA_DIR",
-						work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT", String.valueOf(gatewayPort),
-						"MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)))
-			.start();
+		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort).start();
 		if (await) {
 			gateway.awaitHealthy(managementUrl("/actuator/health"), START_DEADLINE);
 		}

@@ -99,11 +99,7 @@ public final class MeshStack implements AutoCloseable {
 		Map<String, Integer> onB = new HashMap<>(Map.of("inventory", inventory2, "inventory-v2", inventoryV2));
 		onB.putAll(extraWorkloadsOnB);
 		agentB = agent(b, onB);
-		gateway = new JavaProcess("gateway", Project.jar("gateway", "-exec"), work,
-				Map.of("MESHGATE_CONTROL_PLANE_URI", controlPlaneUrl(""), "MESHGATE_DATA_DIR",
-						work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT", String.valueOf(gatewayPort),
-						"MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)))
-			.start();
+		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort).start();
 		controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
 		agentA.awaitHealthy(a.adminUrl("/actuator/health"), START_DEADLINE);
 		agentB.awaitHealthy(b.adminUrl("/actuator/health"), START_DEADLINE);
@@ -112,11 +108,7 @@ public final class MeshStack implements AutoCloseable {
 	}
 
 	public void startControlPlane() {
-		controlPlane = new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work,
-				Map.of("MESHGATE_CONFIG_GIT_URI", repo.dir().toString(), "MESHGATE_DATA_DIR",
-						work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT",
-						String.valueOf(controlPlanePort)))
-			.start();
+		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlanePort).start();
 	}
 
 	public JavaProcess controlPlane() {

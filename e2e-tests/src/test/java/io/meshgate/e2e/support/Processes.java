@@ -1,0 +1,25 @@
+package io.meshgate.e2e.support;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/** How the tests launch each of our processes: the same settings whichever topology starts them. */
+final class Processes {
+
+	private Processes() {
+	}
+
+	static JavaProcess controlPlane(Path work, Path gitRepository, int port) {
+		return new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work,
+				Map.of("MESHGATE_CONFIG_GIT_URI", gitRepository.toString(), "MESHGATE_DATA_DIR",
+						work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT",
+						String.valueOf(port)));
+	}
+
+	static JavaProcess gateway(Path work, int controlPlanePort, int port, int managementPort) {
+		return new JavaProcess("gateway", Project.jar("gateway", "-exec"), work,
+				Map.of("MESHGATE_CONTROL_PLANE_URI", "http://127.0.0.1:" + controlPlanePort, "MESHGATE_DATA_DIR",
+						work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT", String.valueOf(port),
+						"MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)));
+	}
+}
