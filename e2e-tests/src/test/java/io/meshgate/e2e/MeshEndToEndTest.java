@@ -146,10 +146,10 @@ class MeshEndToEndTest {
 						502, "\"error\":\"connect_failed\""),
 				Arguments.of("upstream reset", "GET http://inventory/reset HTTP/1.1\r\nHost: inventory\r\nConnection: close\r\n\r\n",
 						502, "\"error\":\"upstream_reset\""),
-				Arguments.of("malformed request", "GARBAGE\r\n\r\n", 400, ""),
+				Arguments.of("malformed request", "GARBAGE\r\n\r\n", 400, "\"error\":\"bad_request\""),
 				Arguments.of("no service named", "GET /x HTTP/1.0\r\n\r\n", 400, "name the service"),
 				Arguments.of("headers too large", "GET http://inventory/x HTTP/1.1\r\nHost: inventory\r\nX-Big: "
-						+ "x".repeat(20_000) + "\r\nConnection: close\r\n\r\n", 431, ""));
+						+ "x".repeat(17_000) + "\r\nConnection: close\r\n\r\n", 431, "\"error\":\"headers_too_large\""));
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -6,10 +6,13 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.agent.balancer.RoutingTableHolder;
+import io.meshgate.agent.core.DecodingErrorBodies;
 import io.meshgate.agent.core.Forwarder;
 import io.meshgate.agent.inbound.InboundProxy;
 import io.meshgate.agent.outbound.OutboundProxy;
+import io.netty.channel.ChannelOption;
 import reactor.netty.DisposableServer;
+import reactor.netty.NettyPipeline;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.ConnectionProvider;
@@ -45,19 +48,31 @@ public class ProxyListeners {
 		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout());
 		OutboundProxy outboundProxy = new OutboundProxy(tables, forwarder);
 		InboundProxy inboundProxy = new InboundProxy(properties.node(), properties.workloads(), forwarder);
-		outbound = bind("outbound", properties.outboundPort()).handle(outboundProxy::handle).bindNow();
-		inbound = bind("inbound", properties.inboundPort()).handle(inboundProxy::handle).bindNow();
+		outbound = bind(properties.outboundPort()).handle(outboundProxy::handle).bindNow();
+		inbound = bind(properties.inboundPort()).handle(inboundProxy::handle).bindNow();
 		logger.info("Node " + properties.node() + ": outbound on " + properties.bind() + ":" + outbound.port()
 				+ ", inbound on " + properties.bind() + ":" + inbound.port() + ", fronting " + properties.workloads());
 	}
 
-	private HttpServer bind(String name, int port) {
+	private HttpServer bind(int port) {
+		return listener(properties.bind(), port, (int) properties.maxHeaderSize().toBytes());
+	}
+
+	/** A data-plane listener's settings, one place for both directions. */
+	public static HttpServer listener(String host, int port, int maxHeaderSize) {
 		return HttpServer.create()
-			.host(properties.bind())
+			.host(host)
 			.port(port)
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-			.childOption(io.netty.channel.ChannelOption.TCP_NODELAY, true)
-			.httpRequestDecoder(spec -> spec.maxHeaderSize((int) properties.maxHeaderSize().toBytes()))
+			.childOption(ChannelOption.TCP_NODELAY, true)
+			.httpRequestDecoder(spec -> spec.maxHeaderSize(maxHeaderSize))
+			.doOnChannelInit((observer, channel, remote) -> {
+				// right before the handler that answers decoding failures, so its answers pass through ours
+				if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+					channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.decodingErrors",
+							DecodingErrorBodies.INSTANCE);
+				}
+			})
 			.accessLog(false);
 	}
 

@@ -26,8 +26,17 @@ public final class RawHttp {
 			ByteArrayOutputStream answer = new ByteArrayOutputStream();
 			InputStream in = socket.getInputStream();
 			byte[] buffer = new byte[8192];
-			for (int read; (read = in.read(buffer)) > 0;) {
-				answer.write(buffer, 0, read);
+			try {
+				for (int read; (read = in.read(buffer)) > 0;) {
+					answer.write(buffer, 0, read);
+				}
+			}
+			catch (java.net.SocketException ex) {
+				// a server that answers before reading the whole request, then closes, resets the connection:
+				// the answer already read is what counts
+				if (answer.size() == 0) {
+					throw ex;
+				}
 			}
 			String text = answer.toString(StandardCharsets.ISO_8859_1);
 			int status = text.matches("(?s)HTTP/1\\.[01] \\d{3}.*") ? Integer.parseInt(text.substring(9, 12)) : -1;
