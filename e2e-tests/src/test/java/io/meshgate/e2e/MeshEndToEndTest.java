@@ -113,6 +113,11 @@ class MeshEndToEndTest {
 		}
 		// inventory runs on both nodes; the balancer uses both
 		assertThat(inventories).containsExactlyInAnyOrder("inventory@" + mesh.inventory1, "inventory@" + mesh.inventory2);
+
+		// a plain Spring Cloud Gateway route (gateway.yml) to lb://inventory reaches it through the agents too
+		Http.Response health = Http.get(mesh.gatewayUrl("/demo/inventory-health"));
+		assertThat(health.status()).as(health.body()).isEqualTo(200);
+		assertThat(health.json().path("instance").asString()).startsWith("inventory@");
 	}
 
 	@Test

@@ -16,7 +16,6 @@ import io.meshgate.model.Ingress;
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.Route;
 import io.meshgate.model.ServiceSpec;
-import io.meshgate.model.protocol.MeshApi;
 
 /**
  * Translates the model's routes into Spring Cloud Gateway route definitions. One definition per destination: a
@@ -71,13 +70,9 @@ public final class IngressRoutes {
 			predicates.add(predicate("Weight", route.id() + "," + destination.weight()));
 		}
 		definition.setPredicates(predicates);
-		List<FilterDefinition> filters = new ArrayList<>();
 		if (ingress.stripPrefix() > 0) {
-			filters.add(new FilterDefinition("StripPrefix=" + ingress.stripPrefix()));
+			definition.setFilters(List.of(new FilterDefinition("StripPrefix=" + ingress.stripPrefix())));
 		}
-		// a node's inbound listener learns from this header which of its services the request is for
-		filters.add(new FilterDefinition("SetRequestHeader=" + MeshApi.SERVICE_HEADER + "," + destination.service()));
-		definition.setFilters(filters);
 		definition.getMetadata().put(MESH_ROUTE, route.id());
 		Duration timeout = service == null ? null : service.timeout();
 		if (timeout != null) {
