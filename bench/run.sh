@@ -19,7 +19,7 @@ ARGS="$*"
 DURATION=15; WARMUP=30; ROUNDS=3
 for arg in "$@"; do
   case $arg in
-    --quick) DURATION=5; WARMUP=12; ROUNDS=2 ;;
+    --quick) DURATION=5; WARMUP=20; ROUNDS=2 ;;
     *) echo "usage: bench/run.sh [--quick]" >&2; exit 2 ;;
   esac
 done
@@ -330,6 +330,7 @@ report() {
     echo "of each JVM target. Latency: \`hey -c $RATE_WORKERS -q $RATE_PER_WORKER -z ${DURATION}s\` ($RATE rps), percentiles of"
     echo "every request's time. CPU: utime+stime of the proxy processes (nginx: its worker; agent pair: both agents)"
     echo "over the best saturation round and over the $RATE rps run. RSS after the run, summed the same way."
+    echo "Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER (the run itself keeps both cores busy)."
     echo
     echo "| target | rps | vs direct | vs nginx | p50 | p90 | p99 | p99.9 | CPU s/1000 req (saturation) | CPU s/1000 req at $RATE rps | RSS | errors |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -358,6 +359,8 @@ report() {
 }
 
 main() {
+  # the machine is shared: say in the results how busy it was, since a neighbour's load lowers every figure
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
   install_missing
   build_missing
   start_all
@@ -367,6 +370,7 @@ main() {
   saturation
   echo "Fixed rate (hey, $RATE rps, ${DURATION}s each)..."
   latency
+  LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   report
 }
 
