@@ -347,10 +347,10 @@ report() {
     added=$(awk -v a="$(v P99 agent-pair)" -v b="$(v P99 direct)" 'BEGIN {printf "%.2f", a - b}')
     echo "## Targets (issue 4)"
     echo
-    echo "- Gateway rps at least 1.5x plain Spring Cloud Gateway: $(met "$(awk -v a="$gw" -v b="$scg" 'BEGIN {print a >= 1.5 * b}')") ($(ratio "$gw" "$scg"))."
-    echo "- Gateway rps at least 0.5x nginx: $(met "$(awk -v a="$gw" -v b="$nginx_rps" 'BEGIN {print a >= 0.5 * b}')") ($(ratio "$gw" "$nginx_rps"))."
-    echo "- Agent pair p99 added at $RATE rps at most 1 ms: $(met "$(awk -v a="$added" 'BEGIN {print a <= 1}')") (+$added ms over direct)."
-    echo "- Agent CPU at most 0.1 vCPU per 1000 rps, each agent: node-a $(met "$(awk -v c="$AGENT_CPU_A" 'BEGIN {print c <= 0.1}')") ($AGENT_CPU_A), node-b $(met "$(awk -v c="$AGENT_CPU_B" 'BEGIN {print c <= 0.1}')") ($AGENT_CPU_B) vCPU at $RATE rps."
+    echo "- Gateway rps at least 1.5x plain Spring Cloud Gateway: $(met "$(awk -v a="$gw" -v b="$scg" 'BEGIN {print (a >= 1.5 * b)}')") ($(ratio "$gw" "$scg"))."
+    echo "- Gateway rps at least 0.5x nginx: $(met "$(awk -v a="$gw" -v b="$nginx_rps" 'BEGIN {print (a >= 0.5 * b)}')") ($(ratio "$gw" "$nginx_rps"))."
+    echo "- Agent pair p99 added at $RATE rps at most 1 ms: $(met "$(awk -v a="$added" 'BEGIN {print (a <= 1)}')") (+$added ms over direct)."
+    echo "- Agent CPU at most 0.1 vCPU per 1000 rps, each agent: node-a $(met "$(awk -v c="$AGENT_CPU_A" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_A), node-b $(met "$(awk -v c="$AGENT_CPU_B" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_B) vCPU at $RATE rps."
     echo "- Agent RSS at $RATE rps at most 96 MB, each agent: node-a $(met "$(( AGENT_RSS_A <= 96 ))") ($AGENT_RSS_A MB), node-b $(met "$(( AGENT_RSS_B <= 96 ))") ($AGENT_RSS_B MB)."
     echo "- Not measured yet by this harness: 10 / 1,000 / 10,000 routes; commit -> applied on every proxy; the PNG chart;"
     echo "  the mTLS rows (agent pair with mTLS, nginx pair with mTLS) wait for the security issue."
