@@ -84,16 +84,22 @@ start() { # name command... : runs in the background, logs to $WORK/name.log, re
   printf -v "PID_${name//-/_}" '%s' $!
 }
 
-wait_for() { # what url log [proxy] : until the url answers 200, or fail naming what did not come up and its log
-  local what=$1 url=$2 log=$3 proxy=${4:-} deadline=$((SECONDS + 180))
+wait_for() { # what url log pids [proxy] : until the url answers 200, or fail naming what did not come up and its log
+  local what=$1 url=$2 log=$3 pids=$4 proxy=${5:-} deadline=$((SECONDS + 180)) pid
   until [[ $(curl -s -o /dev/null -w '%{http_code}' ${proxy:+-x "$proxy"} "$url" 2>/dev/null) == 200 ]]; do
-    if (( SECONDS >= deadline )); then
-      echo "FAILED: $what did not answer 200 on $url within 180s; its log: $log" >&2
-      tail -n 30 "$log" >&2 || true
-      exit 1
-    fi
+    for pid in $pids; do
+      # a process that exited will never answer: say so now instead of after the timeout
+      kill -0 "$pid" 2>/dev/null || fail "$what exited before answering 200 on $url" "$log"
+    done
+    (( SECONDS < deadline )) || fail "$what did not answer 200 on $url within 180s" "$log"
     sleep 0.5
   done
+}
+
+fail() { # message log
+  echo "FAILED: $1; its log: $2" >&2
+  tail -n 30 "${2%% *}" >&2 2>/dev/null || true
+  exit 1
 }
 
 children() { # pid -> its child pids (nginx's workers)
@@ -156,18 +162,19 @@ YAML
   agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:$BACKEND_PORT
 
   echo "Waiting for every target to answer 200 (logs in $WORK)..."
-  wait_for "backend nginx" "http://127.0.0.1:$BACKEND_PORT/" "$WORK/backend.log (and $WORK/backend-error.log)"
-  wait_for "nginx proxy" "http://127.0.0.1:$NGINX_PORT/" "$WORK/nginx.log (and $WORK/nginx-proxy-error.log)"
-  wait_for "HAProxy" "http://127.0.0.1:$HAPROXY_PORT/" "$WORK/haproxy.log"
-  wait_for "plain Spring Cloud Gateway" "http://127.0.0.1:$SCG_PORT/" "$WORK/plain-scg.log"
+  wait_for "backend nginx" "http://127.0.0.1:$BACKEND_PORT/" "$WORK/backend-error.log" "$PID_backend"
+  wait_for "nginx proxy" "http://127.0.0.1:$NGINX_PORT/" "$WORK/nginx-proxy-error.log" "$PID_nginx"
+  wait_for "HAProxy" "http://127.0.0.1:$HAPROXY_PORT/" "$WORK/haproxy.log" "$PID_haproxy"
+  wait_for "plain Spring Cloud Gateway" "http://127.0.0.1:$SCG_PORT/" "$WORK/plain-scg.log" "$PID_plain_scg"
   wait_for "Meshgate gateway (route bench)" "http://127.0.0.1:$GW_PORT/" \
-    "$WORK/gateway.log (control plane: $WORK/control-plane.log)"
-  wait_for "Meshgate agent pair" "http://mesh-backend/" "$WORK/node-a.log and $WORK/node-b.log" "http://127.0.0.1:$A_OUT"
+    "$WORK/gateway.log (control plane: $WORK/control-plane.log)" "$PID_gateway $PID_control_plane"
+  wait_for "Meshgate agent pair" "http://mesh-backend/" "$WORK/node-a.log (and $WORK/node-b.log)" \
+    "$PID_node_a $PID_node_b $PID_control_plane" "http://127.0.0.1:$A_OUT"
 
   # nginx's master only forks and waits: the requests are served by its worker
   PROCS_direct=""
   PROCS_nginx=$(children "$PID_nginx" | tr '\n' ' ')
-  [[ -n $PROCS_nginx ]] || { echo "FAILED: nginx proxy has no worker process; its log: $WORK/nginx-proxy-error.log" >&2; exit 1; }
+  [[ -n $PROCS_nginx ]] || fail "nginx proxy has no worker process" "$WORK/nginx-proxy-error.log"
   PROCS_haproxy=$PID_haproxy
   PROCS_plain_scg=$PID_plain_scg
   PROCS_gateway=$PID_gateway
