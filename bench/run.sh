@@ -287,7 +287,6 @@ latency() {
     read -r n p50 p90 p99 p999 bad <<<"$stats"
     printf -v "P50_$k" '%s' "$p50"; printf -v "P90_$k" '%s' "$p90"
     printf -v "P99_$k" '%s' "$p99"; printf -v "P999_$k" '%s' "$p999"
-    printf -v "RATE_N_$k" '%s' "$n"
     local badvar="BAD_$k"; printf -v "$badvar" '%s' $(( ${!badvar} + bad ))
     if [[ -n $(procs "$t") ]]; then
       # CPU seconds per 1000 requests at 1000 rps is also vCPU per 1000 rps
