@@ -1,0 +1,383 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: the same fast backend (nginx, fixed 100-byte body) on loopback, called directly and through
+# every proxy a user could pick instead of Meshgate, in one run on one machine:
+#
+#   direct | nginx | HAProxy | plain Spring Cloud Gateway | Meshgate gateway | Meshgate agent pair (outbound -> inbound)
+#
+#   bench/run.sh [--quick]      (--quick: about 3 minutes, shorter warm-up and runs)
+#
+# Per target: saturation rps (wrk -t1 -c32, best of interleaved rounds), latency at a fixed 1000 rps (hey, 10 workers
+# x 100 rps; p50/p90/p99/p99.9 computed from every request's time), CPU seconds per 1000 requests (utime+stime of the
+# proxy processes) and their RSS. Ratios to direct and to nginx. Peer configurations are in bench/peers/.
+# Writes bench/results/latest.md. Absolute numbers on a shared 2-core machine are noisy; compare the ratios of one run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PEERS=$ROOT/bench/peers
+VERSION=0.1.0-SNAPSHOT
+ARGS="$*"
+DURATION=15; WARMUP=30; ROUNDS=3
+for arg in "$@"; do
+  case $arg in
+    --quick) DURATION=5; WARMUP=20; ROUNDS=2 ;;
+    *) echo "usage: bench/run.sh [--quick]" >&2; exit 2 ;;
+  esac
+done
+CONNECTIONS=32                          # wrk connections at saturation, the same for every target
+RATE_WORKERS=10; RATE_PER_WORKER=100    # hey: 1000 rps in all, the same for every target
+RATE=$((RATE_WORKERS * RATE_PER_WORKER))
+HEAP=-Xmx256m                           # both gateways get the same heap and collector
+TARGETS=(direct nginx haproxy plain-scg gateway agent-pair)
+
+# --- tools and jars ---------------------------------------------------------------------------------------------
+
+install_missing() {
+  local need=() tool
+  for tool in nginx haproxy wrk hey curl git python3; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
+  (( ${#need[@]} )) || return 0
+  echo "Installing ${need[*]}..."
+  local sudo=; [[ $(id -u) -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+build_missing() {
+  local jar
+  for jar in control-plane/target/control-plane-$VERSION-exec.jar gateway/target/gateway-$VERSION-exec.jar \
+             mesh-agent/target/mesh-agent-$VERSION-exec.jar; do
+    if [[ ! -f $ROOT/$jar ]]; then
+      echo "Building Meshgate ($jar is missing)..."
+      (cd "$ROOT" && ./mvnw -B -q -DskipTests package)
+      break
+    fi
+  done
+  # plain SCG is its own project, outside the main reactor: the peer must not inherit anything of ours
+  if [[ ! -f $PEERS/plain-scg/target/plain-scg-$VERSION.jar ]]; then
+    echo "Building plain Spring Cloud Gateway..."
+    (cd "$ROOT" && ./mvnw -f bench/peers/plain-scg/pom.xml -B -q -DskipTests package)
+  fi
+}
+
+# --- processes --------------------------------------------------------------------------------------------------
+
+WORK=$(mktemp -d /tmp/meshgate-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM   # through the EXIT trap, so an interrupted run leaves nothing behind
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# a peer config from its template in bench/peers/
+render() { # template out [sed expressions...]
+  local template=$1 out=$2; shift 2
+  sed -e "s|@WORK@|$WORK|g" "$@" "$PEERS/$template" >"$out"
+}
+
+start() { # name command... : runs in the background, logs to $WORK/name.log, records the pid in PID_<name>
+  local name=$1; shift
+  "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  printf -v "PID_${name//-/_}" '%s' $!
+}
+
+wait_for() { # what url log pids [proxy] : until the url answers 200, or fail naming what did not come up and its log
+  local what=$1 url=$2 log=$3 pids=$4 proxy=${5:-} deadline=$((SECONDS + 180)) pid
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' ${proxy:+-x "$proxy"} "$url" 2>/dev/null) == 200 ]]; do
+    for pid in $pids; do
+      # a process that exited will never answer: say so now instead of after the timeout
+      kill -0 "$pid" 2>/dev/null || fail "$what exited before answering 200 on $url" "$log"
+    done
+    (( SECONDS < deadline )) || fail "$what did not answer 200 on $url within 180s" "$log"
+    sleep 0.5
+  done
+}
+
+fail() { # message log
+  echo "FAILED: $1; its log: $2" >&2
+  tail -n 30 "${2%% *}" >&2 2>/dev/null || true
+  exit 1
+}
+
+children() { # pid -> its child pids (nginx's workers)
+  cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep . || true
+}
+
+start_all() {
+  local body; body=$(head -c 100 /dev/zero | tr '\0' 'x')
+  BACKEND_PORT=$(free_port); NGINX_PORT=$(free_port); HAPROXY_PORT=$(free_port); SCG_PORT=$(free_port)
+  CP_PORT=$(free_port); GW_PORT=$(free_port); GW_MGMT_PORT=$(free_port)
+  A_ADMIN=$(free_port); A_OUT=$(free_port); A_IN=$(free_port); B_ADMIN=$(free_port); B_OUT=$(free_port); B_IN=$(free_port)
+  mkdir -p "$WORK/backend-tmp" "$WORK/nginx-proxy-tmp"
+  local nginx; nginx=$(command -v nginx || echo /usr/sbin/nginx)
+
+  render backend-nginx.conf "$WORK/backend.conf" -e "s|@PORT@|$BACKEND_PORT|g" -e "s|@BODY@|$body|g"
+  start backend "$nginx" -c "$WORK/backend.conf"
+  render nginx.conf "$WORK/nginx-proxy.conf" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g"
+  start nginx "$nginx" -c "$WORK/nginx-proxy.conf"
+  render haproxy.cfg "$WORK/haproxy.cfg" -e "s|@PORT@|$HAPROXY_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g"
+  start haproxy haproxy -db -f "$WORK/haproxy.cfg"
+
+  BENCH_PORT=$SCG_PORT BENCH_BACKEND_URI=http://127.0.0.1:$BACKEND_PORT \
+    start plain-scg java -XX:+UseSerialGC $HEAP -jar "$PEERS/plain-scg/target/plain-scg-$VERSION.jar"
+
+  # the Meshgate side: a config repository declaring the backend as a static service and one route to it
+  mkdir -p "$WORK/git/config-repo"
+  cat >"$WORK/git/config-repo/application.yml" <<YAML
+mesh:
+  services:
+    backend:
+      timeout: 5s
+      endpoints: [ http://127.0.0.1:$BACKEND_PORT ]
+    mesh-backend:
+      timeout: 5s
+  routes:
+    - { id: bench, ingress: { path: /** }, to: backend }
+YAML
+  git -C "$WORK/git" init -q -b main && git -C "$WORK/git" add -A \
+    && git -C "$WORK/git" -c user.name=bench -c user.email=bench@local commit -qm bench
+  MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
+    start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
+      -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
+  MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway \
+    MESHGATE_GATEWAY_PORT=$GW_PORT MESHGATE_GATEWAY_MANAGEMENT_PORT=$GW_MGMT_PORT \
+    start gateway java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
+
+  # the agents get the JVM flags bin/meshgate ships, as in bench/agent-pair.sh
+  local agent_jvm; agent_jvm=$(sed -n 's/^AGENT_JVM_OPTS="\(.*\)"$/\1/p' "$ROOT/bin/meshgate")
+  AGENT_JVM=$agent_jvm
+  agent() { # name admin out in [args]
+    local name=$1 admin=$2 out=$3 in=$4; shift 4
+    MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/$name MESHGATE_AGENT_NODE=$name \
+      MESHGATE_AGENT_ADMIN_PORT=$admin MESHGATE_AGENT_OUTBOUND_PORT=$out MESHGATE_AGENT_INBOUND_PORT=$in \
+      start "$name" java $agent_jvm -jar "$ROOT/mesh-agent/target/mesh-agent-$VERSION-exec.jar" "$@"
+  }
+  # node-a has no workload of its own; node-b fronts the backend as "mesh-backend", a service without static
+  # endpoints, so node-a can only reach it through node-b's inbound listener (the registry's endpoint). The gateway's
+  # "backend" has the static endpoint: with both on one service, node-a could skip node-b.
+  agent node-a "$A_ADMIN" "$A_OUT" "$A_IN"
+  agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:$BACKEND_PORT
+
+  echo "Waiting for every target to answer 200 (logs in $WORK)..."
+  wait_for "backend nginx" "http://127.0.0.1:$BACKEND_PORT/" "$WORK/backend-error.log" "$PID_backend"
+  wait_for "nginx proxy" "http://127.0.0.1:$NGINX_PORT/" "$WORK/nginx-proxy-error.log" "$PID_nginx"
+  wait_for "HAProxy" "http://127.0.0.1:$HAPROXY_PORT/" "$WORK/haproxy.log" "$PID_haproxy"
+  wait_for "plain Spring Cloud Gateway" "http://127.0.0.1:$SCG_PORT/" "$WORK/plain-scg.log" "$PID_plain_scg"
+  wait_for "Meshgate gateway (route bench)" "http://127.0.0.1:$GW_PORT/" \
+    "$WORK/gateway.log (control plane: $WORK/control-plane.log)" "$PID_gateway $PID_control_plane"
+  wait_for "Meshgate agent pair" "http://mesh-backend/" "$WORK/node-a.log (and $WORK/node-b.log)" \
+    "$PID_node_a $PID_node_b $PID_control_plane" "http://127.0.0.1:$A_OUT"
+
+  # nginx's master only forks and waits: the requests are served by its worker
+  PROCS_direct=""
+  PROCS_nginx=$(children "$PID_nginx" | tr '\n' ' ')
+  [[ -n $PROCS_nginx ]] || fail "nginx proxy has no worker process" "$WORK/nginx-proxy-error.log"
+  PROCS_haproxy=$PID_haproxy
+  PROCS_plain_scg=$PID_plain_scg
+  PROCS_gateway=$PID_gateway
+  PROCS_agent_pair="$PID_node_a $PID_node_b"
+}
+
+# --- load -------------------------------------------------------------------------------------------------------
+
+# where each target listens. The agent pair is called like an app calls its node's agent: node-a's outbound
+# listener, the service named by Host (wrk) or as an HTTP proxy with an absolute URI (hey).
+url_of() {
+  case $1 in
+    direct) echo "http://127.0.0.1:$BACKEND_PORT/" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT/" ;;
+    haproxy) echo "http://127.0.0.1:$HAPROXY_PORT/" ;;
+    plain-scg) echo "http://127.0.0.1:$SCG_PORT/" ;;
+    gateway) echo "http://127.0.0.1:$GW_PORT/" ;;
+    agent-pair) echo "http://127.0.0.1:$A_OUT/" ;;
+  esac
+}
+hey_args() { # -> words without spaces of their own
+  case $1 in
+    agent-pair) echo "-x http://127.0.0.1:$A_OUT http://mesh-backend/" ;;
+    *) url_of "$1" ;;
+  esac
+}
+procs() { local v="PROCS_${1//-/_}"; echo "${!v}"; }
+
+HZ=$(getconf CLK_TCK)
+cpu_ticks() { # pids... -> utime+stime summed
+  local total=0 pid
+  for pid in "$@"; do total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+  echo $total
+}
+rss_mb() { # pids... -> VmRSS summed, MB
+  local pid
+  for pid in "$@"; do awk '/VmRSS/ {print $2}' "/proc/$pid/status"; done | awk '{s += $1} END {printf "%.0f", s / 1024}'
+}
+
+# wrk for a duration; prints "requests rps non2xx errors" (non2xx and socket errors so a broken target shows)
+wrk_run() { # target seconds
+  local out host=()
+  [[ $1 == agent-pair ]] && host=(-H "Host: mesh-backend")
+  out=$(wrk -t1 -c$CONNECTIONS -d"$2s" "${host[@]}" "$(url_of "$1")")
+  echo "$out" | awk '
+    /requests in/ {req = $1}
+    /Requests\/sec/ {rps = $2}
+    /Non-2xx/ {bad = $NF}
+    /Socket errors/ {gsub(/[^0-9 ]/, " "); err = $1 + $2 + $3 + $4}
+    END {printf "%d %.0f %d %d\n", req, rps, bad, err}'
+}
+
+warm_up() {
+  local t
+  for t in "${TARGETS[@]}"; do
+    case $t in
+      plain-scg|gateway|agent-pair) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
+    esac
+  done
+}
+
+# saturation in interleaved rounds: every target once per round, so a noisy neighbour hits them all alike;
+# the best round counts (noise on a shared machine only ever lowers rps)
+saturation() {
+  local round t requests rps bad err c0 c1
+  for t in "${TARGETS[@]}"; do
+    local k=${t//-/_}
+    printf -v "RPS_$k" 0; printf -v "SAT_CPU_$k" ''; printf -v "BAD_$k" 0
+  done
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for t in "${TARGETS[@]}"; do
+      local k=${t//-/_}
+      # shellcheck disable=SC2046
+      c0=$(cpu_ticks $(procs "$t"))
+      read -r requests rps bad err <<<"$(wrk_run "$t" "$DURATION")"
+      # shellcheck disable=SC2046
+      c1=$(cpu_ticks $(procs "$t"))
+      echo "  round $round $t: $rps rps, $bad non-2xx, $err socket errors"
+      local badvar="BAD_$k"; printf -v "$badvar" '%s' $(( ${!badvar} + bad + err ))
+      local rpsvar="RPS_$k"
+      if (( rps > ${!rpsvar} )); then
+        printf -v "$rpsvar" '%s' "$rps"
+        [[ -n $(procs "$t") ]] && printf -v "SAT_CPU_$k" '%s' \
+          "$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$requests" 'BEGIN {printf "%.3f", t / hz / n * 1000}')"
+      fi
+    done
+  done
+}
+
+# latency at a fixed offered load: hey writes every request's time (CSV, 0.1 ms resolution); percentiles from those.
+# hey paces each worker (a closed loop), so a stall delays the next requests instead of queueing them: the tail is
+# if anything flattered, for every target alike.
+latency() {
+  local t c0 c1 k csv
+  for t in "${TARGETS[@]}"; do
+    k=${t//-/_}; csv=$WORK/latency-$t.csv
+    local a0 b0 a1 b1
+    # shellcheck disable=SC2046
+    c0=$(cpu_ticks $(procs "$t")); a0=$(cpu_ticks "$PID_node_a"); b0=$(cpu_ticks "$PID_node_b")
+    # shellcheck disable=SC2046
+    hey -z "${DURATION}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -o csv $(hey_args "$t") >"$csv"
+    # shellcheck disable=SC2046
+    c1=$(cpu_ticks $(procs "$t")); a1=$(cpu_ticks "$PID_node_a"); b1=$(cpu_ticks "$PID_node_b")
+    local stats
+    stats=$(awk -F, 'NR > 1 && $1 ~ /^[0-9.]+$/ {print $1 * 1000, $7}' "$csv" | sort -n | awk '
+      {v[++n] = $1; if ($2 != 200) bad++}
+      function pct(q,  i) {i = int(n * q + 0.999999); if (i < 1) i = 1; return v[i]}
+      END {printf "%d %.2f %.2f %.2f %.2f %d\n", n, pct(0.5), pct(0.9), pct(0.99), pct(0.999), bad}')
+    local n p50 p90 p99 p999 bad
+    read -r n p50 p90 p99 p999 bad <<<"$stats"
+    printf -v "P50_$k" '%s' "$p50"; printf -v "P90_$k" '%s' "$p90"
+    printf -v "P99_$k" '%s' "$p99"; printf -v "P999_$k" '%s' "$p999"
+    local badvar="BAD_$k"; printf -v "$badvar" '%s' $(( ${!badvar} + bad ))
+    if [[ -n $(procs "$t") ]]; then
+      # CPU seconds per 1000 requests at 1000 rps is also vCPU per 1000 rps
+      printf -v "RATE_CPU_$k" '%s' "$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="$n" 'BEGIN {printf "%.3f", t / hz / n * 1000}')"
+      # shellcheck disable=SC2046
+      printf -v "RSS_$k" '%s' "$(rss_mb $(procs "$t"))"
+    fi
+    if [[ $t == agent-pair ]]; then
+      # the agent targets are per agent: each node runs one
+      AGENT_CPU_A=$(awk -v t=$((a1 - a0)) -v hz="$HZ" -v n="$n" 'BEGIN {printf "%.3f", t / hz / n * 1000}')
+      AGENT_CPU_B=$(awk -v t=$((b1 - b0)) -v hz="$HZ" -v n="$n" 'BEGIN {printf "%.3f", t / hz / n * 1000}')
+      AGENT_RSS_A=$(rss_mb "$PID_node_a"); AGENT_RSS_B=$(rss_mb "$PID_node_b")
+    fi
+    echo "  $t: $n requests, p50 $p50 ms, p99 $p99 ms, p99.9 $p999 ms"
+  done
+}
+
+# --- report -----------------------------------------------------------------------------------------------------
+
+v() { local n="$1_${2//-/_}"; echo "${!n:-}"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2fx", a / b; else print "-"}'; }
+met() { awk -v ok="$1" 'BEGIN {print ok ? "**met**" : "**NOT met**"}'; }
+label() {
+  case $1 in
+    direct) echo "direct (no proxy)" ;;
+    nginx) echo "nginx $(nginx -v 2>&1 | sed 's|.*/||')" ;;
+    haproxy) echo "HAProxy $(haproxy -v | awk 'NR == 1 {print $3}')" ;;
+    plain-scg) echo "plain Spring Cloud Gateway" ;;
+    gateway) echo "Meshgate gateway" ;;
+    agent-pair) echo "Meshgate agent pair" ;;
+  esac
+}
+
+report() {
+  local result=$ROOT/bench/results/latest.md t
+  local direct_rps nginx_rps; direct_rps=$(v RPS direct); nginx_rps=$(v RPS nginx)
+  mkdir -p "$ROOT/bench/results"
+  {
+    echo "# Side-by-side benchmark"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
+    echo "$(java -version 2>&1 | head -1). Command: \`bench/run.sh${ARGS:+ $ARGS}\`. Load generators, backend and every"
+    echo "target on the same machine, on loopback. Backend: nginx, 1 worker, fixed 100-byte body. Peer configurations:"
+    echo "[bench/peers/](../peers/). Both gateways: \`-XX:+UseSerialGC $HEAP\`; agents: \`$AGENT_JVM\` (bin/meshgate's)."
+    echo
+    echo "Saturation: \`wrk -t1 -c$CONNECTIONS -d${DURATION}s\`, best of $ROUNDS interleaved rounds after a ${WARMUP}s warm-up"
+    echo "of each JVM target. Latency: \`hey -c $RATE_WORKERS -q $RATE_PER_WORKER -z ${DURATION}s\` ($RATE rps), percentiles of"
+    echo "every request's time. CPU: utime+stime of the proxy processes (nginx: its worker; agent pair: both agents)"
+    echo "over the best saturation round and over the $RATE rps run. RSS after the run, summed the same way."
+    echo "Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER (the run itself keeps both cores busy)."
+    echo
+    echo "| target | rps | vs direct | vs nginx | p50 | p90 | p99 | p99.9 | CPU s/1000 req (saturation) | CPU s/1000 req at $RATE rps | RSS | errors |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for t in "${TARGETS[@]}"; do
+      local rss cpu_sat cpu_rate
+      rss=$(v RSS "$t"); cpu_sat=$(v SAT_CPU "$t"); cpu_rate=$(v RATE_CPU "$t")
+      echo "| $(label "$t") | $(v RPS "$t") | $(ratio "$(v RPS "$t")" "$direct_rps") | $(ratio "$(v RPS "$t")" "$nginx_rps") |" \
+        "$(v P50 "$t") ms | $(v P90 "$t") ms | $(v P99 "$t") ms | $(v P999 "$t") ms |" \
+        "${cpu_sat:--} | ${cpu_rate:--} | $( [[ -n $rss ]] && echo "$rss MB" || echo - ) | $(v BAD "$t") |"
+    done
+    echo
+    local gw scg added
+    gw=$(v RPS gateway); scg=$(v RPS plain-scg)
+    added=$(awk -v a="$(v P99 agent-pair)" -v b="$(v P99 direct)" 'BEGIN {printf "%.2f", a - b}')
+    echo "## Targets (issue 4)"
+    echo
+    echo "- Gateway rps at least 1.5x plain Spring Cloud Gateway: $(met "$(awk -v a="$gw" -v b="$scg" 'BEGIN {print (a >= 1.5 * b)}')") ($(ratio "$gw" "$scg"))."
+    echo "- Gateway rps at least 0.5x nginx: $(met "$(awk -v a="$gw" -v b="$nginx_rps" 'BEGIN {print (a >= 0.5 * b)}')") ($(ratio "$gw" "$nginx_rps"))."
+    echo "- Agent pair p99 added at $RATE rps at most 1 ms: $(met "$(awk -v a="$added" 'BEGIN {print (a <= 1)}')") (+$added ms over direct)."
+    echo "- Agent CPU at most 0.1 vCPU per 1000 rps, each agent: node-a $(met "$(awk -v c="$AGENT_CPU_A" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_A), node-b $(met "$(awk -v c="$AGENT_CPU_B" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_B) vCPU at $RATE rps."
+    echo "- Agent RSS at $RATE rps at most 96 MB, each agent: node-a $(met "$(( AGENT_RSS_A <= 96 ))") ($AGENT_RSS_A MB), node-b $(met "$(( AGENT_RSS_B <= 96 ))") ($AGENT_RSS_B MB)."
+    echo "- Not measured yet by this harness: 10 / 1,000 / 10,000 routes; commit -> applied on every proxy; the PNG chart;"
+    echo "  the mTLS rows (agent pair with mTLS, nginx pair with mTLS) wait for the security issue."
+  } >"$result"
+  cat "$result"
+}
+
+main() {
+  # the machine is shared: say in the results how busy it was, since a neighbour's load lowers every figure
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+  install_missing
+  build_missing
+  start_all
+  echo "Warm-up..."
+  warm_up
+  echo "Saturation (wrk -t1 -c$CONNECTIONS, ${DURATION}s, $ROUNDS interleaved rounds)..."
+  saturation
+  echo "Fixed rate (hey, $RATE rps, ${DURATION}s each)..."
+  latency
+  LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+  report
+}
+
+main
