@@ -73,9 +73,10 @@ class MeshEndToEndTest {
 			.proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", mesh.a.outbound)))
 			.connectTimeout(Duration.ofSeconds(2))
 			.build();
-		// both nodes registered and pushed to node-a
+		// both nodes registered and pushed to node-a and to the gateway
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> endpointsAtNodeA("inventory").size() == 2 && endpointsAtNodeA("orders").size() == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> Http.get(mesh.gatewayUrl("/api/orders/1")).status() == 200);
 	}
 
 	@AfterAll
@@ -111,8 +112,11 @@ class MeshEndToEndTest {
 			assertThat(order.path("instance").asString()).isEqualTo("orders@" + mesh.orders);
 			inventories.add(order.path("stock").path("instance").asString());
 		}
-		// inventory runs on both nodes; the balancer uses both
-		assertThat(inventories).containsExactlyInAnyOrder("inventory@" + mesh.inventory1, "inventory@" + mesh.inventory2);
+		// inventory runs on both nodes; sequential calls go to whichever answers faster (power of two choices over
+		// latency: with two endpoints the cheaper one wins), so only which instances may answer is fixed here.
+		// Calls that must cross nodes (inventory-v2 lives on node-b only) are in the split and streaming tests.
+		assertThat(inventories).isNotEmpty()
+			.isSubsetOf("inventory@" + mesh.inventory1, "inventory@" + mesh.inventory2);
 
 		// a plain Spring Cloud Gateway route (gateway.yml) to lb://inventory reaches it through the agents too
 		Http.Response health = Http.get(mesh.gatewayUrl("/demo/inventory-health"));
