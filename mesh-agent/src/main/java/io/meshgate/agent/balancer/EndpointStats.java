@@ -1,12 +1,14 @@
 package io.meshgate.agent.balancer;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 import io.meshgate.agent.core.Forwarder;
 
 /**
  * Load signals of one endpoint: requests in flight, and a peak-sensitive moving average of its latency (a slow answer
  * raises it at once, fast ones lower it gradually, with a 10 s time constant), as in Finagle's and Linkerd's balancers.
+ * The average also decays while the endpoint gets no traffic, so an endpoint avoided for being slow is tried again.
  */
 public final class EndpointStats implements Forwarder.Outcome {
 
@@ -25,16 +27,24 @@ public final class EndpointStats implements Forwarder.Outcome {
 
 	private volatile double ewmaNanos = UNMEASURED_NANOS;
 
-	private volatile long updatedAt = System.nanoTime();
+	private final LongSupplier clock;
+
+	private volatile long updatedAt;
 
 	private volatile long requests;
 
 	private volatile long failures;
 
 	public EndpointStats(String service, String node, String address) {
+		this(service, node, address, System::nanoTime);
+	}
+
+	EndpointStats(String service, String node, String address, LongSupplier clock) {
 		this.service = service;
 		this.node = node;
 		this.address = address;
+		this.clock = clock;
+		this.updatedAt = clock.getAsLong();
 	}
 
 	public String service() {
@@ -49,9 +59,10 @@ public final class EndpointStats implements Forwarder.Outcome {
 		return address;
 	}
 
-	/** Lower is better: latency weighted by the queue a new request would join. */
+	/** Lower is better: latency (decayed since its last sample) weighted by the queue a new request would join. */
 	public double cost() {
-		return ewmaNanos * (outstanding.get() + 1);
+		double idle = clock.getAsLong() - updatedAt;
+		return ewmaNanos * Math.exp(-idle / DECAY_NANOS) * (outstanding.get() + 1);
 	}
 
 	public void started() {
@@ -65,7 +76,7 @@ public final class EndpointStats implements Forwarder.Outcome {
 		if (!success) {
 			failures++;
 		}
-		long now = System.nanoTime();
+		long now = clock.getAsLong();
 		double weight = Math.exp(-(now - updatedAt) / DECAY_NANOS);
 		ewmaNanos = nanos > ewmaNanos ? nanos : ewmaNanos * weight + nanos * (1 - weight);
 		updatedAt = now;

@@ -33,8 +33,9 @@ class PowerOfTwoChoicesTest {
 
 	@Test
 	void spreadsOverEqualEndpoints() {
-		List<EndpointStats> endpoints = List.of(new EndpointStats("s", "a", "a"), new EndpointStats("s", "b", "b"),
-				new EndpointStats("s", "c", "c"));
+		// one fixed clock: equal endpoints must cost exactly the same, ties going to the random first pick
+		List<EndpointStats> endpoints = List.of(new EndpointStats("s", "a", "a", () -> 0L),
+				new EndpointStats("s", "b", "b", () -> 0L), new EndpointStats("s", "c", "c", () -> 0L));
 		int[] counts = new int[3];
 		for (int i = 0; i < 30_000; i++) {
 			counts[endpoints.indexOf(PowerOfTwoChoices.pick(endpoints))]++;
@@ -54,6 +55,24 @@ class PowerOfTwoChoicesTest {
 		stats.completed(true, 1_000_000);
 		assertThat(stats.ewmaMillis()).isLessThanOrEqualTo(100.0).isGreaterThan(1.0);
 		assertThat(stats.requests()).isEqualTo(3);
+	}
+
+	@Test
+	void anEndpointAvoidedForBeingSlowIsTriedAgainAfterAWhile() {
+		long[] now = { 0 };
+		EndpointStats slow = new EndpointStats("s", "slow", "slow", () -> now[0]);
+		slow.started();
+		slow.completed(true, 50_000_000);
+		EndpointStats fast = new EndpointStats("s", "fast", "fast", () -> now[0]);
+		fast.started();
+		fast.completed(true, 2_000_000);
+		assertThat(PowerOfTwoChoices.pick(List.of(slow, fast))).isSameAs(fast);
+
+		now[0] += 40_000_000_000L; // 40 s without a sample: the slow one's 50 ms has decayed below the fast one's 2 ms
+		fast.started();
+		fast.completed(true, 2_000_000);
+
+		assertThat(PowerOfTwoChoices.pick(List.of(slow, fast))).isSameAs(slow);
 	}
 
 	private static EndpointStats measured(String name, long nanos) {
