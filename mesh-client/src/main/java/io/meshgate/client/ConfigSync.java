@@ -364,8 +364,7 @@ public class ConfigSync implements AutoCloseable {
 	private String servingNote() {
 		AppliedConfig current = applied;
 		return current == null ? "no config applied yet"
-				: "still serving " + shortId(current.version()) + " (" + current.origin().name().toLowerCase().replace('_', '-')
-						+ ")";
+				: "still serving " + shortId(current.version()) + " (" + current.originName() + ")";
 	}
 
 	private void closeSilentStream() {

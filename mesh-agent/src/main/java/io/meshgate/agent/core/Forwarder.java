@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
 import reactor.netty.http.client.WebsocketClientSpec;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -85,23 +86,10 @@ public final class Forwarder {
 					outcome.completed(upstreamResponse.status().code() < 500, System.nanoTime() - started);
 				}
 				response.status(upstreamResponse.status());
-				HttpHeaders upstreamHeaders = upstreamResponse.responseHeaders();
-				MeshHeaders.copyEndToEnd(upstreamHeaders, response.responseHeaders());
-				// A gRPC "trailers-only" answer carries its status in the only HEADERS frame, which ends the stream;
-				// re-sent, headers and end of stream come apart, so its status moves into the trailers.
-				HttpHeaders trailersOnly = GrpcStatus.moveOut(response.responseHeaders());
-				// trailers (gRPC's status) arrive with the last body frame, before our response ends
-				AtomicReference<HttpHeaders> trailers = new AtomicReference<>();
-				upstreamResponse.trailerHeaders().subscribe(trailers::set);
-				response.trailerHeaders(out -> {
-					if (trailersOnly != null) {
-						out.add(trailersOnly);
-					}
-					HttpHeaders received = trailers.get();
-					if (received != null) {
-						received.forEach(trailer -> out.add(trailer.getKey(), trailer.getValue()));
-					}
-				});
+				MeshHeaders.copyEndToEnd(upstreamResponse.responseHeaders(), response.responseHeaders());
+				if (http2) {
+					relayTrailers(upstreamResponse, response);
+				}
 				return response.send(body.retain());
 			})
 			.then()
@@ -114,6 +102,26 @@ public final class Forwarder {
 				}
 				return ProxyResponses.send(response, ProxyError.upstream(service, upstream, failure));
 			});
+	}
+
+	/**
+	 * HTTP/2 only (gRPC): trailers arrive with the last body frame, before our response ends; a "trailers-only"
+	 * answer carries its status in the only HEADERS frame, which ends the stream, and re-sent its headers and end of
+	 * stream come apart, so its status moves into the trailers.
+	 */
+	private static void relayTrailers(HttpClientResponse upstreamResponse, HttpServerResponse response) {
+		HttpHeaders trailersOnly = GrpcStatus.moveOut(response.responseHeaders());
+		AtomicReference<HttpHeaders> trailers = new AtomicReference<>();
+		upstreamResponse.trailerHeaders().subscribe(trailers::set);
+		response.trailerHeaders(out -> {
+			if (trailersOnly != null) {
+				out.add(trailersOnly);
+			}
+			HttpHeaders received = trailers.get();
+			if (received != null) {
+				received.forEach(trailer -> out.add(trailer.getKey(), trailer.getValue()));
+			}
+		});
 	}
 
 	private HttpClient client(boolean http2, Duration timeout) {
