@@ -4,7 +4,11 @@
 #
 #   direct | nginx | HAProxy | plain Spring Cloud Gateway | Meshgate gateway | Meshgate agent pair (outbound -> inbound)
 #
-#   bench/run.sh [--quick]      (--quick: about 3 minutes, shorter warm-up and runs)
+#   bench/run.sh [--quick] [--only t1,t2] [--profile target]
+#     --quick     about 3 minutes: shorter warm-up and runs
+#     --only      just these targets (names as in TARGETS below), e.g. --only plain-scg,gateway
+#     --profile   record JFR on one JVM target during an extra saturation run, after the measurements; the hottest
+#                 methods (CPU samples) and allocation sites go to bench/results/profile-<target>.md
 #
 # Per target: saturation rps (wrk -t1 -c32, best of interleaved rounds), latency at a fixed 1000 rps (hey, 10 workers
 # x 100 rps; p50/p90/p99/p99.9 computed from every request's time), CPU seconds per 1000 requests (utime+stime of the
@@ -17,17 +21,27 @@ PEERS=$ROOT/bench/peers
 VERSION=0.1.0-SNAPSHOT
 ARGS="$*"
 DURATION=15; WARMUP=30; ROUNDS=3
-for arg in "$@"; do
-  case $arg in
+TARGETS=(direct nginx haproxy plain-scg gateway agent-pair)
+ONLY=; PROFILE=
+usage() { echo "usage: bench/run.sh [--quick] [--only target,...] [--profile target]; targets: ${TARGETS[*]}" >&2; exit 2; }
+while (( $# )); do
+  case $1 in
     --quick) DURATION=5; WARMUP=20; ROUNDS=2 ;;
-    *) echo "usage: bench/run.sh [--quick]" >&2; exit 2 ;;
+    --only) ONLY=${2:-}; [[ -n $ONLY ]] || usage; shift ;;
+    --profile) PROFILE=${2:-}; [[ $PROFILE =~ ^(plain-scg|gateway|agent-pair)$ ]] || usage; shift ;;
+    *) usage ;;
   esac
+  shift
 done
+if [[ -n $ONLY ]]; then
+  IFS=, read -r -a TARGETS <<<"$ONLY"
+  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway agent-pair " == *" $t "* ]] || usage; done
+fi
+[[ -z $PROFILE || " ${TARGETS[*]} " == *" $PROFILE "* ]] || TARGETS+=("$PROFILE")
 CONNECTIONS=32                          # wrk connections at saturation, the same for every target
 RATE_WORKERS=10; RATE_PER_WORKER=100    # hey: 1000 rps in all, the same for every target
 RATE=$((RATE_WORKERS * RATE_PER_WORKER))
 HEAP=-Xmx256m                           # both gateways get the same heap and collector
-TARGETS=(direct nginx haproxy plain-scg gateway agent-pair)
 
 # --- tools and jars ---------------------------------------------------------------------------------------------
 
@@ -106,6 +120,8 @@ children() { # pid -> its child pids (nginx's workers)
   cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep . || true
 }
 
+wanted() { [[ " ${TARGETS[*]} " == *" $1 "* ]]; }
+
 start_all() {
   local body; body=$(head -c 100 /dev/zero | tr '\0' 'x')
   BACKEND_PORT=$(free_port); NGINX_PORT=$(free_port); HAPROXY_PORT=$(free_port); SCG_PORT=$(free_port)
@@ -116,15 +132,52 @@ start_all() {
 
   render backend-nginx.conf "$WORK/backend.conf" -e "s|@PORT@|$BACKEND_PORT|g" -e "s|@BODY@|$body|g"
   start backend "$nginx" -c "$WORK/backend.conf"
-  render nginx.conf "$WORK/nginx-proxy.conf" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g"
-  start nginx "$nginx" -c "$WORK/nginx-proxy.conf"
-  render haproxy.cfg "$WORK/haproxy.cfg" -e "s|@PORT@|$HAPROXY_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g"
-  start haproxy haproxy -db -f "$WORK/haproxy.cfg"
+  if wanted nginx; then
+    render nginx.conf "$WORK/nginx-proxy.conf" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g"
+    start nginx "$nginx" -c "$WORK/nginx-proxy.conf"
+  fi
+  if wanted haproxy; then
+    render haproxy.cfg "$WORK/haproxy.cfg" -e "s|@PORT@|$HAPROXY_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g"
+    start haproxy haproxy -db -f "$WORK/haproxy.cfg"
+  fi
+  if wanted plain-scg; then
+    BENCH_PORT=$SCG_PORT BENCH_BACKEND_URI=http://127.0.0.1:$BACKEND_PORT \
+      start plain-scg java -XX:+UseSerialGC $HEAP -jar "$PEERS/plain-scg/target/plain-scg-$VERSION.jar"
+  fi
+  if wanted gateway || wanted agent-pair; then start_meshgate; fi
 
-  BENCH_PORT=$SCG_PORT BENCH_BACKEND_URI=http://127.0.0.1:$BACKEND_PORT \
-    start plain-scg java -XX:+UseSerialGC $HEAP -jar "$PEERS/plain-scg/target/plain-scg-$VERSION.jar"
+  echo "Waiting for every target to answer 200 (logs in $WORK)..."
+  wait_for "backend nginx" "http://127.0.0.1:$BACKEND_PORT/" "$WORK/backend-error.log" "$PID_backend"
+  if wanted nginx; then
+    wait_for "nginx proxy" "http://127.0.0.1:$NGINX_PORT/" "$WORK/nginx-proxy-error.log" "$PID_nginx"
+    # nginx's master only forks and waits: the requests are served by its worker
+    PROCS_nginx=$(children "$PID_nginx" | tr '\n' ' ')
+    [[ -n $PROCS_nginx ]] || fail "nginx proxy has no worker process" "$WORK/nginx-proxy-error.log"
+  fi
+  if wanted haproxy; then
+    wait_for "HAProxy" "http://127.0.0.1:$HAPROXY_PORT/" "$WORK/haproxy.log" "$PID_haproxy"
+    PROCS_haproxy=$PID_haproxy
+  fi
+  if wanted plain-scg; then
+    wait_for "plain Spring Cloud Gateway" "http://127.0.0.1:$SCG_PORT/" "$WORK/plain-scg.log" "$PID_plain_scg"
+    PROCS_plain_scg=$PID_plain_scg
+  fi
+  if wanted gateway; then
+    wait_for "Meshgate gateway (route bench)" "http://127.0.0.1:$GW_PORT/" \
+      "$WORK/gateway.log (control plane: $WORK/control-plane.log)" "$PID_gateway $PID_control_plane"
+    PROCS_gateway=$PID_gateway
+  fi
+  if wanted agent-pair; then
+    wait_for "Meshgate agent pair" "http://mesh-backend/" "$WORK/node-a.log (and $WORK/node-b.log)" \
+      "$PID_node_a $PID_node_b $PID_control_plane" "http://127.0.0.1:$A_OUT"
+    PROCS_agent_pair="$PID_node_a $PID_node_b"
+  fi
+  PROCS_direct=""
+}
 
-  # the Meshgate side: a config repository declaring the backend as a static service and one route to it
+# the control plane on a config repository declaring the backend as a static service and one route to it, then the
+# gateway and the agent pair as asked
+start_meshgate() {
   mkdir -p "$WORK/git/config-repo"
   cat >"$WORK/git/config-repo/application.yml" <<YAML
 mesh:
@@ -142,9 +195,11 @@ YAML
   MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
     start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
       -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
-  MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway \
-    MESHGATE_GATEWAY_PORT=$GW_PORT MESHGATE_GATEWAY_MANAGEMENT_PORT=$GW_MGMT_PORT \
-    start gateway java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
+  if wanted gateway; then
+    MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway \
+      MESHGATE_GATEWAY_PORT=$GW_PORT MESHGATE_GATEWAY_MANAGEMENT_PORT=$GW_MGMT_PORT \
+      start gateway java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
+  fi
 
   # the agents get the JVM flags bin/meshgate ships, as in bench/agent-pair.sh
   local agent_jvm; agent_jvm=$(sed -n 's/^AGENT_JVM_OPTS="\(.*\)"$/\1/p' "$ROOT/bin/meshgate")
@@ -158,27 +213,9 @@ YAML
   # node-a has no workload of its own; node-b fronts the backend as "mesh-backend", a service without static
   # endpoints, so node-a can only reach it through node-b's inbound listener (the registry's endpoint). The gateway's
   # "backend" has the static endpoint: with both on one service, node-a could skip node-b.
+  wanted agent-pair || return 0
   agent node-a "$A_ADMIN" "$A_OUT" "$A_IN"
   agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:$BACKEND_PORT
-
-  echo "Waiting for every target to answer 200 (logs in $WORK)..."
-  wait_for "backend nginx" "http://127.0.0.1:$BACKEND_PORT/" "$WORK/backend-error.log" "$PID_backend"
-  wait_for "nginx proxy" "http://127.0.0.1:$NGINX_PORT/" "$WORK/nginx-proxy-error.log" "$PID_nginx"
-  wait_for "HAProxy" "http://127.0.0.1:$HAPROXY_PORT/" "$WORK/haproxy.log" "$PID_haproxy"
-  wait_for "plain Spring Cloud Gateway" "http://127.0.0.1:$SCG_PORT/" "$WORK/plain-scg.log" "$PID_plain_scg"
-  wait_for "Meshgate gateway (route bench)" "http://127.0.0.1:$GW_PORT/" \
-    "$WORK/gateway.log (control plane: $WORK/control-plane.log)" "$PID_gateway $PID_control_plane"
-  wait_for "Meshgate agent pair" "http://mesh-backend/" "$WORK/node-a.log (and $WORK/node-b.log)" \
-    "$PID_node_a $PID_node_b $PID_control_plane" "http://127.0.0.1:$A_OUT"
-
-  # nginx's master only forks and waits: the requests are served by its worker
-  PROCS_direct=""
-  PROCS_nginx=$(children "$PID_nginx" | tr '\n' ' ')
-  [[ -n $PROCS_nginx ]] || fail "nginx proxy has no worker process" "$WORK/nginx-proxy-error.log"
-  PROCS_haproxy=$PID_haproxy
-  PROCS_plain_scg=$PID_plain_scg
-  PROCS_gateway=$PID_gateway
-  PROCS_agent_pair="$PID_node_a $PID_node_b"
 }
 
 # --- load -------------------------------------------------------------------------------------------------------
@@ -273,11 +310,13 @@ latency() {
     k=${t//-/_}; csv=$WORK/latency-$t.csv
     local a0 b0 a1 b1
     # shellcheck disable=SC2046
-    c0=$(cpu_ticks $(procs "$t")); a0=$(cpu_ticks "$PID_node_a"); b0=$(cpu_ticks "$PID_node_b")
+    c0=$(cpu_ticks $(procs "$t"))
+    [[ $t == agent-pair ]] && { a0=$(cpu_ticks "$PID_node_a"); b0=$(cpu_ticks "$PID_node_b"); }
     # shellcheck disable=SC2046
     hey -z "${DURATION}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -o csv $(hey_args "$t") >"$csv"
     # shellcheck disable=SC2046
-    c1=$(cpu_ticks $(procs "$t")); a1=$(cpu_ticks "$PID_node_a"); b1=$(cpu_ticks "$PID_node_b")
+    c1=$(cpu_ticks $(procs "$t"))
+    [[ $t == agent-pair ]] && { a1=$(cpu_ticks "$PID_node_a"); b1=$(cpu_ticks "$PID_node_b"); }
     local stats
     stats=$(awk -F, 'NR > 1 && $1 ~ /^[0-9.]+$/ {print $1 * 1000, $7}' "$csv" | sort -n | awk '
       {v[++n] = $1; if ($2 != 200) bad++}
@@ -304,6 +343,40 @@ latency() {
   done
 }
 
+# --- profile --------------------------------------------------------------------------------------------------
+
+# JFR on each JVM of the target during one more saturation run (async-profiler is not packaged for this machine);
+# bench/jfr-top.py turns each recording into the hottest methods and allocation sites
+profile() {
+  local t=$1 pid out=$ROOT/bench/results/profile-$1.md
+  local names=$t; [[ $t == agent-pair ]] && names="node-a node-b"
+  # shellcheck disable=SC2046
+  for pid in $(procs "$t"); do
+    jcmd "$pid" JFR.start name=bench settings=profile filename="$WORK/profile-$pid.jfr" >/dev/null \
+      || fail "could not start JFR in $t (pid $pid)" "$WORK"
+  done
+  echo "Profiling $t: wrk -t1 -c$CONNECTIONS for ${DURATION}s under JFR..."
+  local requests rps bad err
+  read -r requests rps bad err <<<"$(wrk_run "$t" "$DURATION")"
+  {
+    echo "# JFR profile: $(label "$t")"
+    echo
+    echo "$(date -u '+%Y-%m-%d %H:%M UTC'), \`bench/run.sh${ARGS:+ $ARGS}\`: one \`wrk -t1 -c$CONNECTIONS -d${DURATION}s\` run under"
+    echo "JFR (settings=profile) after the measurements: $rps rps (JFR costs a little). Self = samples whose top frame"
+    echo "is the method; the stacks are the most frequent top 8 frames."
+    local name
+    for name in $names; do
+      pid=$(v PID "$name")
+      jcmd "$pid" JFR.stop name=bench >/dev/null
+      echo
+      echo "## $name (pid $pid)"
+      echo
+      python3 "$ROOT/bench/jfr-top.py" "$WORK/profile-$pid.jfr"
+    done
+  } >"$out"
+  echo "Profile: $out"
+}
+
 # --- report -----------------------------------------------------------------------------------------------------
 
 v() { local n="$1_${2//-/_}"; echo "${!n:-}"; }
@@ -321,7 +394,9 @@ label() {
 }
 
 report() {
+  # a partial run (--only) must not replace the full results
   local result=$ROOT/bench/results/latest.md t
+  [[ -z $ONLY ]] || result=$WORK/results.md
   local direct_rps nginx_rps; direct_rps=$(v RPS direct); nginx_rps=$(v RPS nginx)
   mkdir -p "$ROOT/bench/results"
   {
@@ -353,11 +428,17 @@ report() {
     added=$(awk -v a="$(v P99 agent-pair)" -v b="$(v P99 direct)" 'BEGIN {printf "%.2f", a - b}')
     echo "## Targets (issue 4)"
     echo
-    echo "- Gateway rps at least 1.5x plain Spring Cloud Gateway: $(met "$(awk -v a="$gw" -v b="$scg" 'BEGIN {print (a >= 1.5 * b)}')") ($(ratio "$gw" "$scg"))."
-    echo "- Gateway rps at least 0.5x nginx: $(met "$(awk -v a="$gw" -v b="$nginx_rps" 'BEGIN {print (a >= 0.5 * b)}')") ($(ratio "$gw" "$nginx_rps"))."
-    echo "- Agent pair p99 added at $RATE rps at most 1 ms: $(met "$(awk -v a="$added" 'BEGIN {print (a <= 1)}')") (+$added ms over direct)."
-    echo "- Agent CPU at most 0.1 vCPU per 1000 rps, each agent: node-a $(met "$(awk -v c="$AGENT_CPU_A" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_A), node-b $(met "$(awk -v c="$AGENT_CPU_B" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_B) vCPU at $RATE rps."
-    echo "- Agent RSS at $RATE rps at most 96 MB, each agent: node-a $(met "$(( AGENT_RSS_A <= 96 ))") ($AGENT_RSS_A MB), node-b $(met "$(( AGENT_RSS_B <= 96 ))") ($AGENT_RSS_B MB)."
+    if wanted gateway && wanted plain-scg; then
+      echo "- Gateway rps at least 1.5x plain Spring Cloud Gateway: $(met "$(awk -v a="$gw" -v b="$scg" 'BEGIN {print (a >= 1.5 * b)}')") ($(ratio "$gw" "$scg"))."
+    fi
+    if wanted gateway && wanted nginx; then
+      echo "- Gateway rps at least 0.5x nginx: $(met "$(awk -v a="$gw" -v b="$nginx_rps" 'BEGIN {print (a >= 0.5 * b)}')") ($(ratio "$gw" "$nginx_rps"))."
+    fi
+    if wanted agent-pair; then
+      wanted direct && echo "- Agent pair p99 added at $RATE rps at most 1 ms: $(met "$(awk -v a="$added" 'BEGIN {print (a <= 1)}')") (+$added ms over direct)."
+      echo "- Agent CPU at most 0.1 vCPU per 1000 rps, each agent: node-a $(met "$(awk -v c="$AGENT_CPU_A" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_A), node-b $(met "$(awk -v c="$AGENT_CPU_B" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_B) vCPU at $RATE rps."
+      echo "- Agent RSS at $RATE rps at most 96 MB, each agent: node-a $(met "$(( AGENT_RSS_A <= 96 ))") ($AGENT_RSS_A MB), node-b $(met "$(( AGENT_RSS_B <= 96 ))") ($AGENT_RSS_B MB)."
+    fi
     echo "- Not measured yet by this harness: 10 / 1,000 / 10,000 routes; commit -> applied on every proxy; the PNG chart;"
     echo "  the mTLS rows (agent pair with mTLS, nginx pair with mTLS) wait for the security issue."
   } >"$result"
@@ -378,6 +459,7 @@ main() {
   latency
   LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   report
+  [[ -z $PROFILE ]] || profile "$PROFILE"
 }
 
 main
