@@ -9,7 +9,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.agent.admin.AdminServer;
 import io.meshgate.agent.admin.AgentStatus;
-import io.meshgate.agent.balancer.RoutingTableHolder;
+import io.meshgate.proxy.balancer.RoutingTableHolder;
 import io.meshgate.agent.workload.WorkloadHealth;
 import io.meshgate.client.ConfigSync;
 import io.meshgate.client.controlplane.ControlPlaneClient;

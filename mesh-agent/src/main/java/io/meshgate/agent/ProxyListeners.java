@@ -5,9 +5,8 @@ import java.time.Duration;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import io.meshgate.agent.balancer.RoutingTableHolder;
-import io.meshgate.agent.core.DecodingErrorBodies;
-import io.meshgate.agent.core.Forwarder;
+import io.meshgate.proxy.balancer.RoutingTableHolder;
+import io.meshgate.proxy.forward.Forwarder;
 import io.meshgate.agent.inbound.InboundProxy;
 import io.meshgate.agent.outbound.OutboundProxy;
 import io.netty.channel.ChannelOption;

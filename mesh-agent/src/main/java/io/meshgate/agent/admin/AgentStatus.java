@@ -8,8 +8,8 @@ import java.util.TreeMap;
 
 import io.meshgate.agent.AgentProperties;
 import io.meshgate.agent.ProxyListeners;
-import io.meshgate.agent.balancer.EndpointStats;
-import io.meshgate.agent.balancer.RoutingTableHolder;
+import io.meshgate.proxy.balancer.EndpointStats;
+import io.meshgate.proxy.balancer.RoutingTableHolder;
 import io.meshgate.agent.workload.WorkloadHealth;
 
 /** The agent's section of {@code /actuator/mesh}: node, listeners, local workloads, endpoints with their load. */

@@ -6,10 +6,10 @@ import java.util.Map;
 
 import org.reactivestreams.Publisher;
 
-import io.meshgate.agent.core.Forwarder;
-import io.meshgate.agent.core.MeshHeaders;
-import io.meshgate.agent.core.ProxyError;
-import io.meshgate.agent.core.ProxyResponses;
+import io.meshgate.proxy.forward.Forwarder;
+import io.meshgate.proxy.forward.MeshHeaders;
+import io.meshgate.proxy.forward.ProxyError;
+import io.meshgate.proxy.forward.ProxyResponses;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import reactor.netty.http.server.HttpServerRequest;

@@ -4,14 +4,14 @@ import java.util.List;
 
 import org.reactivestreams.Publisher;
 
-import io.meshgate.agent.balancer.EndpointStats;
-import io.meshgate.agent.balancer.PowerOfTwoChoices;
-import io.meshgate.agent.balancer.RoutingTable;
-import io.meshgate.agent.balancer.RoutingTableHolder;
-import io.meshgate.agent.core.Forwarder;
-import io.meshgate.agent.core.MeshHeaders;
-import io.meshgate.agent.core.ProxyError;
-import io.meshgate.agent.core.ProxyResponses;
+import io.meshgate.proxy.balancer.EndpointStats;
+import io.meshgate.proxy.balancer.PowerOfTwoChoices;
+import io.meshgate.proxy.balancer.RoutingTable;
+import io.meshgate.proxy.balancer.RoutingTableHolder;
+import io.meshgate.proxy.forward.Forwarder;
+import io.meshgate.proxy.forward.MeshHeaders;
+import io.meshgate.proxy.forward.ProxyError;
+import io.meshgate.proxy.forward.ProxyResponses;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 

@@ -1,4 +1,4 @@
-package io.meshgate.agent.balancer;
+package io.meshgate.proxy.balancer;
 
 import io.meshgate.client.AppliedConfig;
 import io.meshgate.client.ConfigApplier;

@@ -1,4 +1,4 @@
-package io.meshgate.agent.core;
+package io.meshgate.proxy.forward;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import reactor.core.publisher.Mono;

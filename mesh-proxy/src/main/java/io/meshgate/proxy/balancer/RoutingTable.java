@@ -1,4 +1,4 @@
-package io.meshgate.agent.balancer;
+package io.meshgate.proxy.balancer;
 
 import java.net.URI;
 import java.time.Duration;

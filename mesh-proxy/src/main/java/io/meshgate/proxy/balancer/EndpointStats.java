@@ -1,9 +1,9 @@
-package io.meshgate.agent.balancer;
+package io.meshgate.proxy.balancer;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
-import io.meshgate.agent.core.Forwarder;
+import io.meshgate.proxy.forward.Forwarder;
 
 /**
  * Load signals of one endpoint: requests in flight, and a peak-sensitive moving average of its latency (a slow answer

@@ -1,4 +1,4 @@
-package io.meshgate.agent.core;
+package io.meshgate.proxy.forward;
 
 import java.util.List;
 

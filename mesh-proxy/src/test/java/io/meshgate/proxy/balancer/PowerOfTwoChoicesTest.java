@@ -1,4 +1,4 @@
-package io.meshgate.agent.balancer;
+package io.meshgate.proxy.balancer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

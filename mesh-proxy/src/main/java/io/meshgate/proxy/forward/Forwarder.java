@@ -1,4 +1,4 @@
-package io.meshgate.agent.core;
+package io.meshgate.proxy.forward;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,5 +1,6 @@
-package io.meshgate.agent.core;
+package io.meshgate.agent;
 
+import io.meshgate.proxy.forward.ProxyError;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

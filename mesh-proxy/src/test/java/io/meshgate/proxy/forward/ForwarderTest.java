@@ -1,4 +1,4 @@
-package io.meshgate.agent.core;
+package io.meshgate.proxy.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

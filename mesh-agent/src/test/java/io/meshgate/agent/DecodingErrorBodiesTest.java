@@ -1,5 +1,6 @@
-package io.meshgate.agent.core;
+package io.meshgate.agent;
 
+import io.meshgate.proxy.forward.ProxyError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
