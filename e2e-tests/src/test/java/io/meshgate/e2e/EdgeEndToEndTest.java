@@ -106,8 +106,10 @@ class EdgeEndToEndTest {
 		assertThat(Http.get(stack.managementUrl("/actuator/prometheus")).body())
 			.contains("meshgate_config_applied_total")
 			.contains("meshgate_config_control_plane_connected{application=\"gateway\"} 1.0");
-		assertThat(Http.json(stack.managementUrl("/actuator/gateway/routes")).toString()).contains("orders-api")
-			.contains("inventory-health");
+		// the model's ingress routes in /actuator/mesh, gateway.yml's plain routes in Spring Cloud Gateway's own list
+		assertThat(mesh.path("plane").path("gateway").path("routes").toString()).contains("\"id\":\"orders-api\"");
+		assertThat(Http.json(stack.managementUrl("/actuator/gateway/routes")).toString()).contains("inventory-health")
+			.doesNotContain("orders-api");
 	}
 
 	@Test

@@ -1,6 +1,5 @@
 package io.meshgate.agent;
 
-import java.time.Duration;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -28,11 +27,7 @@ public class ProxyListeners {
 
 	private final RoutingTableHolder tables;
 
-	private final ConnectionProvider connections = ConnectionProvider.builder("meshgate-upstream")
-		.maxConnections(1024)
-		.pendingAcquireMaxCount(4096)
-		.maxIdleTime(Duration.ofSeconds(30))
-		.build();
+	private final ConnectionProvider connections = Forwarder.upstreamPool("meshgate-upstream");
 
 	private DisposableServer outbound;
 

@@ -1,14 +1,11 @@
 package io.meshgate.agent.admin;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import io.meshgate.agent.AgentProperties;
 import io.meshgate.agent.ProxyListeners;
-import io.meshgate.proxy.balancer.EndpointStats;
 import io.meshgate.proxy.balancer.RoutingTableHolder;
 import io.meshgate.agent.workload.WorkloadHealth;
 
@@ -42,22 +39,7 @@ public class AgentStatus {
 		properties.workloads().forEach((service, address) -> local.put(service,
 				Map.of("address", address.toString(), "healthy", workloads.healthy().getOrDefault(service, false))));
 		status.put("workloads", local);
-		Map<String, Object> endpoints = new TreeMap<>();
-		tables.current().allEndpoints().forEach((service, list) -> {
-			List<Map<String, Object>> rows = new ArrayList<>();
-			for (EndpointStats stats : list) {
-				Map<String, Object> row = new LinkedHashMap<>();
-				row.put("node", stats.node());
-				row.put("address", stats.address());
-				row.put("outstanding", stats.outstanding());
-				row.put("ewmaMillis", Math.round(stats.ewmaMillis() * 1000) / 1000.0);
-				row.put("requests", stats.requests());
-				row.put("failures", stats.failures());
-				rows.add(row);
-			}
-			endpoints.put(service, rows);
-		});
-		status.put("endpoints", endpoints);
+		status.put("endpoints", tables.current().describeEndpoints());
 		return status;
 	}
 }

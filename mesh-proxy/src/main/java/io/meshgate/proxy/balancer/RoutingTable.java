@@ -4,11 +4,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.TreeMap;
 
-import io.meshgate.model.Destination;
 import io.meshgate.model.Match;
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.Route;
@@ -82,7 +82,7 @@ public final class RoutingTable {
 		}
 		for (Route route : routes) {
 			if (matches(route.match(), path, headers)) {
-				return pick(route.to());
+				return WeightedSplit.pick(route.to());
 			}
 		}
 		return service;
@@ -94,6 +94,26 @@ public final class RoutingTable {
 
 	public Map<String, List<EndpointStats>> allEndpoints() {
 		return endpointsByService;
+	}
+
+	/** Each service's endpoints with their load statistics, for the status endpoints. */
+	public Map<String, List<Map<String, Object>>> describeEndpoints() {
+		Map<String, List<Map<String, Object>>> described = new TreeMap<>();
+		endpointsByService.forEach((service, list) -> {
+			List<Map<String, Object>> rows = new ArrayList<>();
+			for (EndpointStats stats : list) {
+				Map<String, Object> row = new LinkedHashMap<>();
+				row.put("node", stats.node());
+				row.put("address", stats.address());
+				row.put("outstanding", stats.outstanding());
+				row.put("ewmaMillis", Math.round(stats.ewmaMillis() * 1000) / 1000.0);
+				row.put("requests", stats.requests());
+				row.put("failures", stats.failures());
+				rows.add(row);
+			}
+			described.put(service, rows);
+		});
+		return described;
 	}
 
 	public Duration timeout(String service) {
@@ -118,20 +138,6 @@ public final class RoutingTable {
 			}
 		}
 		return true;
-	}
-
-	private static String pick(List<Destination> to) {
-		if (to.size() == 1) {
-			return to.get(0).service();
-		}
-		int roll = ThreadLocalRandom.current().nextInt(100);
-		for (Destination destination : to) {
-			roll -= destination.weight();
-			if (roll < 0) {
-				return destination.service();
-			}
-		}
-		return to.get(to.size() - 1).service();
 	}
 
 	private static EndpointStats reuse(Map<String, EndpointStats> previous, String service, String node, String address) {

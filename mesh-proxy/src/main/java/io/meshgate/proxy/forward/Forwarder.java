@@ -45,6 +45,18 @@ public final class Forwarder {
 
 	private final Map<Duration, HttpClient> h2cByTimeout = new ConcurrentHashMap<>();
 
+	/**
+	 * Upstream keep-alive connections, bounded: at most 1024 per upstream, and 4096 requests waiting for one before
+	 * new ones fail fast instead of queueing without limit. Idle connections close after 30 s.
+	 */
+	public static ConnectionProvider upstreamPool(String name) {
+		return ConnectionProvider.builder(name)
+			.maxConnections(1024)
+			.pendingAcquireMaxCount(4096)
+			.maxIdleTime(Duration.ofSeconds(30))
+			.build();
+	}
+
 	public Forwarder(ConnectionProvider connections, Duration connectTimeout) {
 		this.http1 = HttpClient.create(connections)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())

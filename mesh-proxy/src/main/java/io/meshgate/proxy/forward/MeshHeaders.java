@@ -1,13 +1,16 @@
 package io.meshgate.proxy.forward;
 
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Locale;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import io.meshgate.model.protocol.MeshApi;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 /** Header rules both directions share: hop-by-hop headers stay on their hop; the mesh's own header names the service. */
 public final class MeshHeaders {
@@ -16,33 +19,66 @@ public final class MeshHeaders {
 	public static final String SERVICE = MeshApi.SERVICE_HEADER;
 
 	/** RFC 9110 7.6.1, plus the de-facto Proxy-Connection and Keep-Alive. */
-	private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-			"proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
+	private static final List<AsciiString> HOP_BY_HOP_NAMES = Stream
+		.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
+				"trailer", "transfer-encoding", "upgrade")
+		.map(AsciiString::cached)
+		.toList();
 
 	private MeshHeaders() {
 	}
 
 	/**
 	 * Copies end-to-end headers: drops hop-by-hop ones and those the Connection header names, except
-	 * {@code te: trailers}, which gRPC requires end to end (as HTTP/2 allows).
+	 * {@code te: trailers}, which gRPC requires end to end (as HTTP/2 allows). Runs twice per request: no regular
+	 * expressions, and no lower-cased copies of names.
 	 */
 	public static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-		String connection = from.get(HttpHeaderNames.CONNECTION);
-		// a HashSet: a repeated name ("close, close") must not fail the request
-		Set<String> named = connection == null ? Set.of()
-				: new HashSet<>(Arrays.asList(connection.toLowerCase(Locale.ROOT).split("\\s*,\\s*")));
-		from.forEach(header -> {
-			String name = header.getKey().toLowerCase(Locale.ROOT);
-			if (!HOP_BY_HOP.contains(name) && !named.contains(name)) {
-				to.add(header.getKey(), header.getValue());
+		List<String> named = namedByConnection(from.get(HttpHeaderNames.CONNECTION));
+		for (Iterator<Map.Entry<CharSequence, CharSequence>> it = from.iteratorCharSequence(); it.hasNext();) {
+			Map.Entry<CharSequence, CharSequence> header = it.next();
+			CharSequence name = header.getKey();
+			if (!isHopByHop(name) && !containsIgnoreCase(named, name)) {
+				to.add(name, header.getValue());
 			}
-			else if (name.equals("te") && header.getValue().toLowerCase(Locale.ROOT).contains("trailers")) {
-				to.set(HttpHeaderNames.TE, "trailers");
+			else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
+					&& AsciiString.containsIgnoreCase(header.getValue(), HttpHeaderValues.TRAILERS)) {
+				to.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
 			}
-		});
+		}
 	}
 
-	static boolean isHopByHop(String lowerCaseName) {
-		return HOP_BY_HOP.contains(lowerCaseName);
+	/** Extra hop-by-hop names a Connection header lists; "keep-alive" and "close" name none. */
+	private static List<String> namedByConnection(String connection) {
+		if (connection == null || connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close")) {
+			return List.of();
+		}
+		List<String> named = new ArrayList<>(2);
+		for (String token : connection.split(",")) {
+			String name = token.trim();
+			if (!name.isEmpty()) {
+				named.add(name);
+			}
+		}
+		return named;
 	}
+
+	private static boolean containsIgnoreCase(List<String> names, CharSequence name) {
+		for (int i = 0; i < names.size(); i++) {
+			if (AsciiString.contentEqualsIgnoreCase(names.get(i), name)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	static boolean isHopByHop(CharSequence name) {
+		for (AsciiString hop : HOP_BY_HOP_NAMES) {
+			if (hop.length() == name.length() && hop.contentEqualsIgnoreCase(name)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 }

@@ -1,57 +1,43 @@
 package io.meshgate.gateway.routing;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
 import org.springframework.cloud.gateway.event.RefreshRoutesEvent;
 import org.springframework.cloud.gateway.event.RefreshRoutesResultEvent;
-import org.springframework.cloud.gateway.route.RouteDefinition;
-import org.springframework.cloud.gateway.route.RouteDefinitionLocator;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 import io.meshgate.client.spring.MeshConfigApplied;
-import reactor.core.publisher.Flux;
 
 /**
- * Serves the route definitions generated from the applied mesh model. On a new config it swaps the list and asks the
- * gateway to rebuild its route cache, which replaces all routes at once (Spring Cloud Gateway's CachingRouteLocator).
+ * Rebuilds Spring Cloud Gateway's routes (the plain routes of gateway.yml, already in the refreshed Environment) when
+ * a config applies, and waits for it: config sync records the version as applied only after this returns, so health
+ * UP means the new routes are live. The model's own ingress routes are not Spring Cloud Gateway routes (see
+ * IngressProxy).
  */
 @Component
-public class MeshRouteDefinitionLocator implements RouteDefinitionLocator {
+class PlainRoutesRefresh {
 
-	private final ApplicationEventPublisher publisher;
-
-	private static final Log logger = LogFactory.getLog(MeshRouteDefinitionLocator.class);
+	private static final Log logger = LogFactory.getLog(PlainRoutesRefresh.class);
 
 	private static final Duration REFRESH_DEADLINE = Duration.ofSeconds(5);
 
-	private volatile List<RouteDefinition> definitions = List.of();
+	private final ApplicationEventPublisher publisher;
 
 	private volatile CountDownLatch pendingRefresh;
 
-	MeshRouteDefinitionLocator(ApplicationEventPublisher publisher) {
+	PlainRoutesRefresh(ApplicationEventPublisher publisher) {
 		this.publisher = publisher;
 	}
 
-	@Override
-	public Flux<RouteDefinition> getRouteDefinitions() {
-		return Flux.fromIterable(definitions);
-	}
-
-	/**
-	 * Runs on config sync's apply thread (never an event loop), and returns once the gateway has swapped its routes:
-	 * config sync then records the version as applied, so health UP means the new routes are live.
-	 */
+	/** Runs on config sync's apply thread, never an event loop. */
 	@EventListener
 	void onApplied(MeshConfigApplied event) throws InterruptedException {
-		definitions = IngressRoutes.from(event.config().model());
 		CountDownLatch refreshed = new CountDownLatch(1);
 		pendingRefresh = refreshed;
 		publisher.publishEvent(new RefreshRoutesEvent(this));

@@ -1,0 +1,115 @@
+package io.meshgate.gateway.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.meshgate.model.MeshConfig;
+import io.meshgate.model.MeshConfigLoader;
+import io.meshgate.model.files.YamlConfigFiles;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+
+class IngressTableTest {
+
+	private static final HttpHeaders NONE = new DefaultHttpHeaders();
+
+	private static IngressTable table(String routes) {
+		String yaml = """
+				mesh:
+				  services:
+				    orders:
+				    inventory:
+				    inventory-v2:
+				  routes:
+				""" + routes.indent(4);
+		var result = MeshConfigLoader.load(List.of(YamlConfigFiles.parse(yaml, "application.yml")));
+		assertThat(result.errors()).isEmpty();
+		return IngressTable.of(result.config());
+	}
+
+	private static String matched(IngressTable table, String method, String path, HttpHeaders headers) {
+		IngressRoute route = table.match(method, path, headers);
+		return route == null ? null : route.id();
+	}
+
+	@Test
+	void aWildcardTailMatchesTheBarePrefixAndAnythingBelowIt() {
+		IngressTable table = table("- { id: orders, ingress: { path: /api/orders/** }, to: orders }");
+		assertThat(matched(table, "GET", "/api/orders", NONE)).isEqualTo("orders");
+		assertThat(matched(table, "GET", "/api/orders/7/lines", NONE)).isEqualTo("orders");
+		assertThat(matched(table, "GET", "/api/ordersx", NONE)).isNull();
+		assertThat(matched(table, "GET", "/api", NONE)).isNull();
+		assertThat(matched(table, "GET", "/", NONE)).isNull();
+	}
+
+	@Test
+	void theFirstDeclaredRouteWinsWhereverTheIndexFilesIt() {
+		// the catch-all sits at the root of the index, the specific route deeper: declaration order still decides
+		IngressTable catchAllFirst = table("""
+				- { id: all, ingress: { path: /** }, to: orders }
+				- { id: stock, ingress: { path: /api/stock/** }, to: inventory }
+				""");
+		assertThat(matched(catchAllFirst, "GET", "/api/stock/1", NONE)).isEqualTo("all");
+		IngressTable specificFirst = table("""
+				- { id: stock, ingress: { path: /api/stock/** }, to: inventory }
+				- { id: all, ingress: { path: /** }, to: orders }
+				""");
+		assertThat(matched(specificFirst, "GET", "/api/stock/1", NONE)).isEqualTo("stock");
+		assertThat(matched(specificFirst, "GET", "/api/orders/1", NONE)).isEqualTo("all");
+	}
+
+	@Test
+	void methodsHostAndHeadersNarrowARoute() {
+		IngressTable table = table("""
+				- { id: canary, ingress: { path: /api/stock/**, headers: { x-canary: "yes" } }, to: inventory-v2 }
+				- { id: writes, ingress: { path: /api/stock/**, methods: [ post, PUT ] }, to: orders }
+				- { id: shop-host, ingress: { path: /api/stock/**, host: "*.shop.example" }, to: orders }
+				- { id: stock, ingress: { path: /api/stock/** }, to: inventory }
+				""");
+		assertThat(matched(table, "GET", "/api/stock/1", new DefaultHttpHeaders().set("x-canary", "yes")))
+			.isEqualTo("canary");
+		assertThat(matched(table, "GET", "/api/stock/1", new DefaultHttpHeaders().set("x-canary", "no")))
+			.isEqualTo("stock");
+		assertThat(matched(table, "POST", "/api/stock/1", NONE)).isEqualTo("writes");
+		assertThat(matched(table, "GET", "/api/stock/1", new DefaultHttpHeaders().set("host", "eu.shop.example:8080")))
+			.isEqualTo("shop-host");
+		assertThat(matched(table, "GET", "/api/stock/1", new DefaultHttpHeaders().set("host", "shop.example")))
+			.isEqualTo("stock");
+	}
+
+	@Test
+	void variablesAndSingleWildcardsMatchOneSegment() {
+		IngressTable table = table("""
+				- { id: lines, ingress: { path: "/api/orders/{id}/lines" }, to: orders }
+				- { id: any-v, ingress: { path: "/api/*/health" }, to: inventory }
+				""");
+		assertThat(matched(table, "GET", "/api/orders/7/lines", NONE)).isEqualTo("lines");
+		assertThat(matched(table, "GET", "/api/orders/7/8/lines", NONE)).isNull();
+		assertThat(matched(table, "GET", "/api/stock/health", NONE)).isEqualTo("any-v");
+	}
+
+	@Test
+	void tenThousandRoutesAreFoundByTheirPrefix() {
+		StringBuilder routes = new StringBuilder();
+		for (int i = 0; i < 10_000; i++) {
+			routes.append("- { id: r").append(i).append(", ingress: { path: /r").append(i).append("/** }, to: orders }\n");
+		}
+		IngressTable table = table(routes.toString());
+		assertThat(table.routes()).hasSize(10_000);
+		assertThat(matched(table, "GET", "/r9999/x", NONE)).isEqualTo("r9999");
+		assertThat(matched(table, "GET", "/r0", NONE)).isEqualTo("r0");
+		assertThat(matched(table, "GET", "/r10000/x", NONE)).isNull();
+	}
+
+	@Test
+	void stripPrefixDropsLeadingSegmentsAndKeepsTheQuery() {
+		assertThat(IngressProxy.stripPrefix("/shop/orders/3?x=1", 1)).isEqualTo("/orders/3?x=1");
+		assertThat(IngressProxy.stripPrefix("/shop/orders/3", 2)).isEqualTo("/3");
+		assertThat(IngressProxy.stripPrefix("/shop?x=1", 1)).isEqualTo("/?x=1");
+		assertThat(IngressProxy.stripPrefix("/shop/orders", 3)).isEqualTo("/");
+		assertThat(IngressProxy.stripPrefix("/a/b", 0)).isEqualTo("/a/b");
+	}
+}
