@@ -100,8 +100,8 @@ public final class AgentMain {
 		return () -> {
 			workloads.close();
 			registry.close();
+			admin.stop(); // before the listeners, which dispose the event loops it runs on
 			listeners.stop();
-			admin.stop();
 			sync.close();
 		};
 	}

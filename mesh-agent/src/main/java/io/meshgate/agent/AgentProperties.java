@@ -28,7 +28,7 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 		@DefaultValue("127.0.0.1") String advertiseHost, @DefaultValue("15001") int outboundPort,
 		@DefaultValue("15006") int inboundPort, Map<String, URI> workloads, @DefaultValue("3s") Duration registrationTtl,
 		@DefaultValue("500ms") Duration healthCheckInterval, @DefaultValue("1s") Duration connectTimeout,
-		@DefaultValue("16KB") DataSize maxHeaderSize) {
+		@DefaultValue("16KB") DataSize maxHeaderSize, @DefaultValue("1") int eventLoops) {
 
 	public AgentProperties {
 		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);

@@ -14,6 +14,7 @@ import reactor.netty.NettyPipeline;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
  * The data-plane listeners: outbound (local apps → mesh) and inbound (mesh → local workloads), plain reactor-netty
@@ -29,6 +30,12 @@ public class ProxyListeners {
 
 	private final ConnectionProvider connections = Forwarder.upstreamPool("meshgate-upstream");
 
+	/**
+	 * The event loops every listener and upstream connection of the agent runs on (the admin port too): with one,
+	 * a request never changes threads between its caller and its upstream, which saves a wake-up per hop.
+	 */
+	private final LoopResources loops;
+
 	private DisposableServer outbound;
 
 	private DisposableServer inbound;
@@ -36,10 +43,15 @@ public class ProxyListeners {
 	public ProxyListeners(AgentProperties properties, RoutingTableHolder tables) {
 		this.properties = properties;
 		this.tables = tables;
+		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);
+	}
+
+	public LoopResources loops() {
+		return loops;
 	}
 
 	public void start() {
-		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout());
+		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops);
 		OutboundProxy outboundProxy = new OutboundProxy(tables, forwarder);
 		InboundProxy inboundProxy = new InboundProxy(properties.node(), properties.workloads(), forwarder);
 		outbound = bind(properties.outboundPort()).handle(outboundProxy::handle).bindNow();
@@ -49,7 +61,7 @@ public class ProxyListeners {
 	}
 
 	private HttpServer bind(int port) {
-		return listener(properties.bind(), port, (int) properties.maxHeaderSize().toBytes());
+		return listener(properties.bind(), port, (int) properties.maxHeaderSize().toBytes()).runOn(loops);
 	}
 
 	/** A data-plane listener's settings, one place for both directions. */
@@ -86,6 +98,7 @@ public class ProxyListeners {
 			inbound.disposeNow();
 		}
 		connections.dispose();
+		loops.dispose();
 	}
 
 	public boolean isRunning() {

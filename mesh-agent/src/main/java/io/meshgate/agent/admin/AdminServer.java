@@ -60,6 +60,7 @@ public final class AdminServer {
 
 	public AdminServer start() {
 		server = HttpServer.create()
+			.runOn(listeners.loops())
 			.host(properties.bind())
 			.port(properties.adminPort())
 			.route(routes -> routes.get("/actuator/health", (request, response) -> health(response))

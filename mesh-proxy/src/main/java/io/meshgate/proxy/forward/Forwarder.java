@@ -22,6 +22,7 @@ import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
 import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
 
 /**
  * Forwards one request to an upstream and its response back, both bodies streamed buffer by buffer (never held whole),
@@ -57,8 +58,18 @@ public final class Forwarder {
 			.build();
 	}
 
+	/** On reactor-netty's shared event loops (the gateway's: Spring Boot's server runs on them too). */
 	public Forwarder(ConnectionProvider connections, Duration connectTimeout) {
-		this.http1 = HttpClient.create(connections)
+		this(connections, connectTimeout, null);
+	}
+
+	/** @param loops the event loops of the listeners calling it, so a request stays on its caller's thread */
+	public Forwarder(ConnectionProvider connections, Duration connectTimeout, LoopResources loops) {
+		HttpClient client = HttpClient.create(connections);
+		if (loops != null) {
+			client = client.runOn(loops);
+		}
+		this.http1 = client
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
 			// small request/response exchanges: Nagle plus delayed ACKs would add tens of milliseconds
 			.option(ChannelOption.TCP_NODELAY, true)
