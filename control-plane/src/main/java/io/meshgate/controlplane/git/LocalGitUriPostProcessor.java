@@ -12,10 +12,18 @@ import org.springframework.core.env.MapPropertySource;
  * Turns a {@code file:} Git URI into a plain path. The config server uses a {@code file:} repository in place: it
  * would serve uncommitted edits and check branches out in the user's own working tree. A plain path makes it clone
  * into its base directory like any remote, so only commits are served and the checkout is never touched.
+ * <p>
+ * A repository on this machine is also polled more often unless the poll interval is set: asking a local repository
+ * for its head is a read of a file, and it keeps commit to applied under a second (bench/scale.sh). A Git host
+ * rate-limits, so a remote one keeps the 1 s default; push webhooks ({@code POST /mesh/v1/poll}) are faster still.
  */
 public class LocalGitUriPostProcessor implements EnvironmentPostProcessor {
 
 	static final String URI = "spring.cloud.config.server.git.uri";
+
+	static final String POLL_INTERVAL = "meshgate.control-plane.poll-interval";
+
+	static final String LOCAL_POLL_INTERVAL = "250ms";
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -24,5 +32,14 @@ public class LocalGitUriPostProcessor implements EnvironmentPostProcessor {
 			String path = Path.of(java.net.URI.create(uri.replace("file:///", "file:/"))).toString();
 			environment.getPropertySources().addFirst(new MapPropertySource("meshgate-local-git-uri", Map.of(URI, path)));
 		}
+		if (uri != null && isLocal(uri) && !environment.containsProperty(POLL_INTERVAL)) {
+			environment.getPropertySources()
+				.addLast(new MapPropertySource("meshgate-local-git-poll", Map.of(POLL_INTERVAL, LOCAL_POLL_INTERVAL)));
+		}
+	}
+
+	/** A path or a file: URI; remote ones have a scheme (https://, ssh://) or are scp-like (git@host:repo). */
+	static boolean isLocal(String uri) {
+		return uri.startsWith("file:") || !(uri.contains("://") || uri.matches("^[^/]+@[^/]+:.*"));
 	}
 }
