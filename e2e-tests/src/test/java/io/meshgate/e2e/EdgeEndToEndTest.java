@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.meshgate.e2e.support.EdgeStack;
+import io.meshgate.e2e.support.FreePorts;
 import io.meshgate.e2e.support.Http;
 import io.meshgate.e2e.support.Http.Response;
 import tools.jackson.databind.JsonNode;
@@ -165,6 +166,41 @@ class EdgeEndToEndTest {
 		long toInventory = statuses.stream().filter(status -> status == 200).count();
 		System.out.println("[measured] 50/50 split over 200 requests: " + toInventory + " to inventory");
 		assertThat(toInventory).isBetween(60L, 140L);
+	}
+
+	@Test
+	@Order(5)
+	void theGatewayAnswersItsOwnErrorsWithTheServiceAndTheCause() {
+		int closedPort = FreePorts.next();
+		stack.repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", """
+				    unreachable:
+				      endpoints: [ http://127.0.0.1:%d ]
+				    nowhere:
+				    slow:
+				      timeout: 300ms
+				      endpoints: [ http://127.0.0.1:%d ]
+				  routes:
+				""".formatted(closedPort, stack.ordersPort))
+			.replace("  policies:\n", """
+				    - { id: unreachable-api, ingress: { path: /unreachable/** }, to: unreachable }
+				    - { id: nowhere-api, ingress: { path: /nowhere/** }, to: nowhere }
+				    - { id: slow-api, ingress: { path: /slow/**, strip-prefix: 1 }, to: slow }
+				  policies:
+				"""), "services that fail in each way");
+		await().atMost(APPLY_DEADLINE).until(() -> Http.get(stack.gatewayUrl("/nowhere/x")).status() == 503);
+
+		Response none = Http.get(stack.gatewayUrl("/nowhere/x"));
+		assertThat(none.body()).contains("\"error\":\"no_healthy_endpoint\"").contains("nowhere");
+		Response refused = Http.get(stack.gatewayUrl("/unreachable/x"));
+		assertThat(refused.status()).isEqualTo(502);
+		assertThat(refused.body()).contains("\"error\":\"connect_failed\"").contains("unreachable").contains(":" + closedPort);
+		long started = System.nanoTime();
+		Response late = Http.get(stack.gatewayUrl("/slow/delay/2000"));
+		assertThat(late.status()).isEqualTo(504);
+		assertThat(late.body()).contains("\"error\":\"timeout\"").contains("slow");
+		assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(1500));
+		// within the service's timeout the same route answers
+		assertThat(Http.get(stack.gatewayUrl("/slow/delay/10")).status()).isEqualTo(200);
 	}
 
 	static Stream<Arguments> invalidCommits() {
