@@ -406,7 +406,7 @@ report() {
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
     echo "$(java -version 2>&1 | head -1). Command: \`bench/run.sh${ARGS:+ $ARGS}\`. Load generators, backend and every"
     echo "target on the same machine, on loopback. Backend: nginx, 1 worker, fixed 100-byte body. Peer configurations:"
-    echo "[bench/peers/](../peers/). Both gateways: \`-XX:+UseSerialGC $HEAP\`; agents: \`$AGENT_JVM\` (bin/meshgate's)."
+    echo "[bench/peers/](../peers/). Both gateways: \`-XX:+UseSerialGC $HEAP\`; agents: \`${AGENT_JVM:-not run}\` (bin/meshgate's)."
     echo
     echo "Saturation: \`wrk -t1 -c$CONNECTIONS -d${DURATION}s\`, best of $ROUNDS interleaved rounds after a ${WARMUP}s warm-up"
     echo "of each JVM target. Latency: \`hey -c $RATE_WORKERS -q $RATE_PER_WORKER -z ${DURATION}s\` ($RATE rps), percentiles of"
