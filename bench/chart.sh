@@ -75,7 +75,7 @@ GNUPLOT
 set terminal pngcairo size 1200,520 font ",10"
 set output "$OUT"
 set datafile separator "\t"
-set multiplot layout 1,2 title "$title ($when): requests to the last route"
+set multiplot layout 1,2 title "Gateway latency and throughput against the route count ($when): requests to the last route"
 set logscale x
 set xtics ("10" 10, "100" 100, "1,000" 1000, "10,000" 10000)
 set xrange [5:20000]

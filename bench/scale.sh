@@ -2,7 +2,7 @@
 # Scale benchmark (issue 4): how the gateways' latency grows with the number of routes, and how long a commit takes
 # to be applied on every proxy.
 #
-#   bench/scale.sh [--quick]      (--quick: about 6 minutes; shorter warm-up and runs)
+#   bench/scale.sh [--quick]      (--quick: about 12 minutes on 2 cores; shorter warm-up and runs)
 #
 # a. Route count: the Meshgate gateway and plain Spring Cloud Gateway with 10, 1,000 and 10,000 routes
 #    (/r1/** ... /rN/**, all to the same nginx backend), each on a fresh JVM per count. Requests go to the LAST route
