@@ -13,7 +13,8 @@
 # Per target: saturation rps (wrk -t1 -c32, best of interleaved rounds), latency at a fixed 1000 rps (hey, 10 workers
 # x 100 rps; p50/p90/p99/p99.9 computed from every request's time), CPU seconds per 1000 requests (utime+stime of the
 # proxy processes) and their RSS. Ratios to direct and to nginx. Peer configurations are in bench/peers/.
-# Writes bench/results/latest.md. Absolute numbers on a shared 2-core machine are noisy; compare the ratios of one run.
+# Writes bench/results/latest.md and its chart latest.png (bench/chart.sh). Absolute numbers on a shared 2-core
+# machine are noisy; compare the ratios of one run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -408,7 +409,7 @@ report() {
     echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)),"
     echo "$(java -version 2>&1 | head -1). Command: \`bench/run.sh${ARGS:+ $ARGS}\`. Load generators, backend and every"
     echo "target on the same machine, on loopback. Backend: nginx, 1 worker, fixed 100-byte body. Peer configurations:"
-    echo "[bench/peers/](../peers/). Both gateways: \`-XX:+UseSerialGC $HEAP\`; agents: \`$AGENT_JVM\` (bin/meshgate's)."
+    echo "[bench/peers/](../peers/). Both gateways: \`-XX:+UseSerialGC $HEAP\`; agents: \`${AGENT_JVM:-not run}\` (bin/meshgate's)."
     echo
     echo "Saturation: \`wrk -t1 -c$CONNECTIONS -d${DURATION}s\`, best of $ROUNDS interleaved rounds after a ${WARMUP}s warm-up"
     echo "of each JVM target. Latency: \`hey -c $RATE_WORKERS -q $RATE_PER_WORKER -z ${DURATION}s\` ($RATE rps), percentiles of"
@@ -442,10 +443,12 @@ report() {
       echo "- Agent CPU at most 0.1 vCPU per 1000 rps, each agent: node-a $(met "$(awk -v c="$AGENT_CPU_A" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_A), node-b $(met "$(awk -v c="$AGENT_CPU_B" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_B) vCPU at $RATE rps."
       echo "- Agent RSS at $RATE rps at most 96 MB, each agent: node-a $(met "$(( AGENT_RSS_A <= 96 ))") ($AGENT_RSS_A MB), node-b $(met "$(( AGENT_RSS_B <= 96 ))") ($AGENT_RSS_B MB)."
     fi
-    echo "- Not measured yet by this harness: 10 / 1,000 / 10,000 routes; commit -> applied on every proxy; the PNG chart;"
-    echo "  the mTLS rows (agent pair with mTLS, nginx pair with mTLS) wait for the security issue."
+    echo "- 10 / 1,000 / 10,000 routes and commit -> applied on every proxy: see \`bench/scale.sh\` ([scale-latest.md](scale-latest.md))."
+    echo "- Not measured yet: the mTLS rows (agent pair with mTLS, nginx pair with mTLS) wait for the security issue."
   } >"$result"
   cat "$result"
+  # the chart next to the results: rps per target and p99 at the fixed rate
+  "$ROOT/bench/chart.sh" "$result" "${result%.md}.png" || echo "WARNING: the chart was not drawn" >&2
 }
 
 main() {
