@@ -163,14 +163,14 @@ public class ConfigSync implements AutoCloseable {
 			return;
 		}
 		Stored copy = stored.get();
-		List<ConfigError> errors = validate(copy.sources());
-		if (!errors.isEmpty()) {
+		LoadResult checked = validate(copy.sources());
+		if (!checked.valid()) {
 			logger.warn("Ignoring last-known-good config " + copy.version() + " from " + store.file()
-					+ ": no longer valid: " + errors);
+					+ ": no longer valid: " + checked.errors());
 			return;
 		}
-		AppliedConfig config = new AppliedConfig(copy.version(), copy.sources(),
-				MeshConfigLoader.load(copy.sources()).config(), copy.appliedAt(), AppliedConfig.Origin.LAST_KNOWN_GOOD);
+		AppliedConfig config = new AppliedConfig(copy.version(), copy.sources(), checked.config(), copy.appliedAt(),
+				AppliedConfig.Origin.LAST_KNOWN_GOOD);
 		try {
 			applier.apply(config);
 			applied = config;
@@ -311,15 +311,15 @@ public class ConfigSync implements AutoCloseable {
 				&& current.origin() == AppliedConfig.Origin.CONTROL_PLANE) {
 			return;
 		}
-		List<ConfigError> errors = validate(fetched.sources());
-		if (!errors.isEmpty()) {
-			reject(fetched.version(), errors);
+		LoadResult checked = validate(fetched.sources());
+		if (!checked.valid()) {
+			reject(fetched.version(), checked.errors());
 			return;
 		}
 		boolean sameAsStored = current != null && fetched.version() != null && fetched.version().equals(current.version());
 		Instant appliedAt = sameAsStored ? current.appliedAt() : clock.instant();
-		AppliedConfig config = new AppliedConfig(fetched.version(), fetched.sources(),
-				MeshConfigLoader.load(fetched.sources()).config(), appliedAt, AppliedConfig.Origin.CONTROL_PLANE);
+		AppliedConfig config = new AppliedConfig(fetched.version(), fetched.sources(), checked.config(), appliedAt,
+				AppliedConfig.Origin.CONTROL_PLANE);
 		try {
 			applier.apply(config);
 		}
@@ -339,16 +339,17 @@ public class ConfigSync implements AutoCloseable {
 		}
 	}
 
-	private List<ConfigError> validate(List<ConfigSource> sources) {
+	/** The model, loaded once, and the proxy's own checks of it: valid only without an error of either. */
+	private LoadResult validate(List<ConfigSource> sources) {
 		LoadResult result = MeshConfigLoader.load(sources);
 		if (!result.valid()) {
-			return result.errors();
+			return result;
 		}
 		List<ConfigError> errors = new ArrayList<>();
 		for (ConfigCheck check : checks) {
 			errors.addAll(check.check(sources, result.config()));
 		}
-		return errors;
+		return errors.isEmpty() ? result : new LoadResult(null, errors);
 	}
 
 	private void reject(String version, List<ConfigError> errors) {
