@@ -429,7 +429,7 @@ report() {
     echo "Control plane, Meshgate gateway and two mesh agents; $COMMITS commits per row, each moving one route's path"
     echo "(a random 0.2-1.2 s apart), timed from \`git commit\` returning until the gateway's and both agents'"
     echo "\`/actuator/mesh\` report the commit as the applied \`version\` (polled every 10 ms). watch: the control plane's"
-    echo "Git watch alone (polls every second, the default); webhook: \`POST /mesh/v1/poll\` right after the commit, as a"
+    echo "Git watch alone (by default it polls a repository on its own machine every 250 ms); webhook: \`POST /mesh/v1/poll\` right after the commit, as a"
     echo "Git host's push webhook would. Nearest-rank percentiles: with $COMMITS samples p99 is the maximum."
     echo
     echo "| trigger | commits | p50 | p99 (= max) | max | slowest proxy most often | target: p99 at most ${TARGET_LAG_MS} ms |"
