@@ -468,6 +468,11 @@ report() {
     echo "- 10 / 1,000 / 10,000 routes and commit -> applied on every proxy: see \`bench/scale.sh\` ([scale-latest.md](scale-latest.md))."
     echo "- Not measured yet: the mTLS rows (agent pair with mTLS, nginx pair with mTLS) wait for the security issue;"
     echo "  the nginx pair here is plain HTTP, like the agent pair."
+    local profiles; profiles=$(cd "$ROOT/bench/results" && ls profile-*.md 2>/dev/null | sed 's|.*|[&](&)|' | paste -sd ' ' -)
+    if [[ -n $profiles ]]; then
+      echo "- Where the JVM targets' time goes (JFR, \`--profile\`): $profiles. Flat profiles: no method of ours"
+      echo "  stands out; the per-request cost is reactor-netty's and Netty's request and connection machinery."
+    fi
   } >"$result"
   cat "$result"
   # the chart next to the results: rps per target and p99 at the fixed rate
