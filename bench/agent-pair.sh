@@ -22,25 +22,17 @@ for arg in "$@"; do
 done
 RATE_WORKERS=10; RATE_PER_WORKER=100   # 1000 rps in all
 
-need=()
-for tool in nginx wrk hey curl git; do command -v $tool >/dev/null 2>&1 || need+=("$tool"); done
-if (( ${#need[@]} )); then
-  echo "Installing ${need[*]}..."
-  sudo=; [[ $(id -u) -eq 0 ]] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+PEERS=$ROOT/bench/peers
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+install_missing nginx wrk hey curl git python3
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 for jar in control-plane/target/control-plane-$VERSION-exec.jar mesh-agent/target/mesh-agent-$VERSION-exec.jar; do
   [[ -f $ROOT/$jar ]] || (cd "$ROOT" && ./mvnw -B -q -DskipTests package)
 done
 
-WORK=$(mktemp -d /tmp/meshgate-bench.XXXXXX)
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+bench_init bench
 BACKEND=$(free_port); CP=$(free_port)
 A_ADMIN=$(free_port); A_OUT=$(free_port); A_IN=$(free_port)
 B_ADMIN=$(free_port); B_OUT=$(free_port); B_IN=$(free_port)

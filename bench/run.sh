@@ -44,47 +44,14 @@ RATE_WORKERS=10; RATE_PER_WORKER=100    # hey: 1000 rps in all, the same for eve
 RATE=$((RATE_WORKERS * RATE_PER_WORKER))
 HEAP=-Xmx256m                           # both gateways get the same heap and collector
 
-# --- tools and jars ---------------------------------------------------------------------------------------------
+# --- tools and jars: bench/lib.sh -------------------------------------------------------------------------------
 
-install_missing() {
-  local need=() tool
-  for tool in nginx haproxy wrk hey curl git python3; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
-  (( ${#need[@]} )) || return 0
-  echo "Installing ${need[*]}..."
-  local sudo=; [[ $(id -u) -eq 0 ]] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
-}
-
-build_missing() {
-  local jar
-  for jar in control-plane/target/control-plane-$VERSION-exec.jar gateway/target/gateway-$VERSION-exec.jar \
-             mesh-agent/target/mesh-agent-$VERSION-exec.jar; do
-    if [[ ! -f $ROOT/$jar ]]; then
-      echo "Building Meshgate ($jar is missing)..."
-      (cd "$ROOT" && ./mvnw -B -q -DskipTests package)
-      break
-    fi
-  done
-  # plain SCG is its own project, outside the main reactor: the peer must not inherit anything of ours
-  if [[ ! -f $PEERS/plain-scg/target/plain-scg-$VERSION.jar ]]; then
-    echo "Building plain Spring Cloud Gateway..."
-    (cd "$ROOT" && ./mvnw -f bench/peers/plain-scg/pom.xml -B -q -DskipTests package)
-  fi
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # --- processes --------------------------------------------------------------------------------------------------
 
-WORK=$(mktemp -d /tmp/meshgate-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM   # through the EXIT trap, so an interrupted run leaves nothing behind
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+bench_init bench
 
 # a peer config from its template in bench/peers/
 render() { # template out [sed expressions...]
@@ -111,11 +78,6 @@ wait_for() { # what url log pids [proxy] : until the url answers 200, or fail na
   done
 }
 
-fail() { # message log
-  echo "FAILED: $1; its log: $2" >&2
-  tail -n 30 "${2%% *}" >&2 2>/dev/null || true
-  exit 1
-}
 
 children() { # pid -> its child pids (nginx's workers)
   cat /proc/"$1"/task/*/children 2>/dev/null | tr ' ' '\n' | grep . || true
@@ -482,7 +444,7 @@ report() {
 main() {
   # the machine is shared: say in the results how busy it was, since a neighbour's load lowers every figure
   LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-  install_missing
+  install_missing nginx haproxy wrk hey curl git python3
   build_missing
   start_all
   echo "Warm-up..."

@@ -42,50 +42,12 @@ RESULT=$ROOT/bench/results/scale-latest.md
 
 # --- tools and jars ---------------------------------------------------------------------------------------------
 
-install_missing() {
-  local need=() tool
-  for tool in nginx wrk hey curl git python3; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
-  (( ${#need[@]} )) || return 0
-  echo "Installing ${need[*]}..."
-  local sudo=; [[ $(id -u) -eq 0 ]] || sudo=sudo
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
-}
-
-build_missing() {
-  local jar
-  for jar in control-plane/target/control-plane-$VERSION-exec.jar gateway/target/gateway-$VERSION-exec.jar \
-             mesh-agent/target/mesh-agent-$VERSION-exec.jar; do
-    if [[ ! -f $ROOT/$jar ]]; then
-      echo "Building Meshgate ($jar is missing)..."
-      (cd "$ROOT" && ./mvnw -B -q -DskipTests package)
-      break
-    fi
-  done
-  if [[ ! -f $PEERS/plain-scg/target/plain-scg-$VERSION.jar ]]; then
-    echo "Building plain Spring Cloud Gateway..."
-    (cd "$ROOT" && ./mvnw -f bench/peers/plain-scg/pom.xml -B -q -DskipTests package)
-  fi
-}
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 # --- processes --------------------------------------------------------------------------------------------------
 
-WORK=$(mktemp -d /tmp/meshgate-scale.XXXXXX)
-PIDS=()
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM   # through the EXIT trap, so an interrupted run leaves nothing behind
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-fail() { # message log
-  echo "FAILED: $1; its log: $2" >&2
-  tail -n 30 "${2%% *}" >&2 2>/dev/null || true
-  exit 1
-}
+bench_init scale
 
 start() { # name command... : in the background, logs to $WORK/name.log, pid in PID_<name>
   local name=$1; shift
@@ -454,7 +416,7 @@ report() {
 
 main() {
   LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-  install_missing
+  install_missing nginx wrk hey curl git python3
   build_missing
   BACKEND_PORT=$(free_port); CP_PORT=$(free_port); GW_PORT=$(free_port); GW_MGMT_PORT=$(free_port)
   SCG_PORT=$(free_port); A_ADMIN=$(free_port); B_ADMIN=$(free_port)
