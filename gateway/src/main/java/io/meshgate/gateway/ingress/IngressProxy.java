@@ -89,7 +89,7 @@ final class IngressProxy implements NettyRouteProvider, DisposableBean {
 		return forwarder.forward(request, response, endpoint.address(), stripPrefix(request.uri(), route.stripPrefix()),
 				service, table.timeout(service), headers -> {
 					headers.set(MeshHeaders.SERVICE, service);
-					headers.set("host", service);
+					headers.set("host", endpoint.hostHeader());
 				}, endpoint);
 	}
 

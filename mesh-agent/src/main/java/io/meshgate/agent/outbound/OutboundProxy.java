@@ -50,7 +50,7 @@ public final class OutboundProxy {
 		return forwarder.forward(request, response, endpoint.address(), target.pathAndQuery(), service,
 				table.timeout(service), headers -> {
 					headers.set(MeshHeaders.SERVICE, service);
-					headers.set("host", service);
+					headers.set("host", endpoint.hostHeader());
 				}, endpoint);
 	}
 }

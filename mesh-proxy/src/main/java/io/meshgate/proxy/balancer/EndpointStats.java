@@ -12,6 +12,9 @@ import io.meshgate.proxy.forward.Forwarder;
  */
 public final class EndpointStats implements Forwarder.Outcome {
 
+	/** The node of an endpoint from the model's static {@code endpoints}: a service outside the mesh. */
+	public static final String STATIC = "(static)";
+
 	private static final double DECAY_NANOS = 10e9;
 
 	/** Assumed latency of an endpoint not measured yet: neither favoured nor avoided. */
@@ -57,6 +60,15 @@ public final class EndpointStats implements Forwarder.Outcome {
 
 	public String address() {
 		return address;
+	}
+
+	/**
+	 * The Host header the upstream expects: a node's inbound listener hands the request to a workload of the service
+	 * and gives it the service's name (as a cluster's service DNS name would be); a service outside the mesh is
+	 * called by its own address, which may be a virtual host that cares.
+	 */
+	public String hostHeader() {
+		return STATIC.equals(node) ? address.substring(address.indexOf("://") + 3) : service;
 	}
 
 	/** Lower is better: latency (decayed since its last sample) weighted by the queue a new request would join. */

@@ -62,7 +62,7 @@ public final class RoutingTable {
 			// static endpoints serve services outside the mesh, reached directly rather than through an agent
 			if (stats.isEmpty() && service.getValue() != null) {
 				for (URI endpoint : service.getValue().endpoints()) {
-					stats.add(reuse(previous, name, "(static)", origin(endpoint)));
+					stats.add(reuse(previous, name, EndpointStats.STATIC, origin(endpoint)));
 				}
 			}
 			endpoints.put(name, List.copyOf(stats));

@@ -65,6 +65,9 @@ class RoutingTableTest {
 			.containsExactly("http://127.0.0.1:15006", "http://127.0.0.1:16006");
 		assertThat(table.endpoints("billing")).extracting(EndpointStats::address)
 			.containsExactly("http://billing.example:8443");
+		// a service outside the mesh gets its own authority as Host; a mesh service its name
+		assertThat(table.endpoints("billing").get(0).hostHeader()).isEqualTo("billing.example:8443");
+		assertThat(table.endpoints("inventory").get(0).hostHeader()).isEqualTo("inventory");
 		assertThat(table.endpoints("inventory-v2")).isEmpty();
 		assertThat(table.timeout("inventory")).hasSeconds(1);
 		assertThat(table.knows("payments")).isFalse();
