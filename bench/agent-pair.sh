@@ -58,8 +58,7 @@ mesh:
     backend:
       timeout: 5s
 YAML
-git -C "$WORK/git" init -q -b main && git -C "$WORK/git" add -A \
-  && git -C "$WORK/git" -c user.name=bench -c user.email=bench@local commit -qm bench
+init_config_repo "$WORK/git"
 
 JVM="-XX:+UseSerialGC"
 # the agents' JVM flags: the ones bin/meshgate ships, unless given

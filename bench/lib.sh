@@ -42,6 +42,11 @@ bench_cleanup() {
   wait 2>/dev/null || true
 }
 
+init_config_repo() { # dir : a Git repository of what is in dir, committed once, for a control plane to serve
+  git -C "$1" init -q -b main && git -C "$1" add -A \
+    && git -C "$1" -c user.name=bench -c user.email=bench@local commit -qm bench
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 fail() { # message log

@@ -169,8 +169,7 @@ mesh:
   routes:
     - { id: bench, ingress: { path: /** }, to: backend }
 YAML
-  git -C "$WORK/git" init -q -b main && git -C "$WORK/git" add -A \
-    && git -C "$WORK/git" -c user.name=bench -c user.email=bench@local commit -qm bench
+  init_config_repo "$WORK/git"
   MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
     start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
       -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
