@@ -1,11 +1,14 @@
 package io.meshgate.agent;
-
+import java.time.Duration;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.proxy.balancer.RoutingTableHolder;
 import io.meshgate.proxy.forward.Forwarder;
+import io.meshgate.proxy.forward.HopRouter;
+import io.meshgate.proxy.relay.Http1Relay;
+import io.meshgate.proxy.relay.UpstreamPool;
 import io.meshgate.agent.inbound.InboundProxy;
 import io.meshgate.agent.outbound.OutboundProxy;
 import io.netty.channel.ChannelOption;
@@ -28,7 +31,11 @@ public class ProxyListeners {
 
 	private final RoutingTableHolder tables;
 
+	private static final String DECODING_ERRORS = "meshgate.decodingErrors";
+
 	private final ConnectionProvider connections = Forwarder.upstreamPool("meshgate-upstream");
+
+	private final UpstreamPool relayPool;
 
 	/**
 	 * The event loops every listener and upstream connection of the agent runs on (the admin port too): with one,
@@ -44,6 +51,7 @@ public class ProxyListeners {
 		this.properties = properties;
 		this.tables = tables;
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);
+		this.relayPool = new UpstreamPool(properties.connectTimeout(), 256, Duration.ofSeconds(30));
 	}
 
 	public LoopResources loops() {
@@ -54,14 +62,21 @@ public class ProxyListeners {
 		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops);
 		OutboundProxy outboundProxy = new OutboundProxy(tables, forwarder);
 		InboundProxy inboundProxy = new InboundProxy(properties.node(), properties.workloads(), forwarder);
-		outbound = bind(properties.outboundPort()).handle(outboundProxy::handle).bindNow();
-		inbound = bind(properties.inboundPort()).handle(inboundProxy::handle).bindNow();
+		outbound = bind(properties.outboundPort(), outboundProxy).handle(outboundProxy::handle).bindNow();
+		inbound = bind(properties.inboundPort(), inboundProxy).handle(inboundProxy::handle).bindNow();
 		logger.info("Node " + properties.node() + ": outbound on " + properties.bind() + ":" + outbound.port()
 				+ ", inbound on " + properties.bind() + ":" + inbound.port() + ", fronting " + properties.workloads());
 	}
 
-	private HttpServer bind(int port) {
-		return listener(properties.bind(), port, (int) properties.maxHeaderSize().toBytes()).runOn(loops);
+	/** Plain HTTP/1.1 takes the relay; the rest (HTTP/2, WebSocket, ...) the listener's reactor-netty handler. */
+	private HttpServer bind(int port, HopRouter router) {
+		return listener(properties.bind(), port, (int) properties.maxHeaderSize().toBytes())
+			.doOnChannelInit((observer, channel, remote) -> {
+				if (channel.pipeline().get(DECODING_ERRORS) != null) {
+					channel.pipeline().addBefore(DECODING_ERRORS, "meshgate.relay", new Http1Relay(router, relayPool));
+				}
+			})
+			.runOn(loops);
 	}
 
 	/** A data-plane listener's settings, one place for both directions. */
@@ -75,7 +90,7 @@ public class ProxyListeners {
 			.doOnChannelInit((observer, channel, remote) -> {
 				// right before the handler that answers decoding failures, so its answers pass through ours
 				if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
-					channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.decodingErrors",
+					channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, DECODING_ERRORS,
 							DecodingErrorBodies.INSTANCE);
 				}
 			})
@@ -98,6 +113,7 @@ public class ProxyListeners {
 			inbound.disposeNow();
 		}
 		connections.dispose();
+		relayPool.close();
 		loops.dispose();
 	}
 

@@ -14,9 +14,12 @@ import io.meshgate.proxy.balancer.PowerOfTwoChoices;
 import io.meshgate.proxy.balancer.RoutingTable;
 import io.meshgate.proxy.balancer.WeightedSplit;
 import io.meshgate.proxy.forward.Forwarder;
-import io.meshgate.proxy.forward.MeshHeaders;
+import io.meshgate.proxy.forward.Hop;
+import io.meshgate.proxy.forward.HopRouter;
 import io.meshgate.proxy.forward.ProxyError;
-import io.meshgate.proxy.forward.ProxyResponses;
+import io.meshgate.proxy.forward.Routing;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.HttpServerRoutes;
@@ -30,7 +33,7 @@ import reactor.netty.resources.ConnectionProvider;
  * Why not Spring Cloud Gateway routes: its per-request machinery (exchange, predicates tested one route at a time,
  * filter chain, load-balancer lifecycle) cost the edge two thirds of its throughput in bench/run.sh's profiles.
  */
-final class IngressProxy implements NettyRouteProvider, DisposableBean {
+final class IngressProxy implements NettyRouteProvider, HopRouter, DisposableBean {
 
 	/** The route a request matched, from the routing predicate to its handler: both run at once on one thread. */
 	private static final ThreadLocal<IngressRoute> MATCHED = new ThreadLocal<>();
@@ -59,14 +62,7 @@ final class IngressProxy implements NettyRouteProvider, DisposableBean {
 	}
 
 	private boolean match(HttpServerRequest request) {
-		String uri = request.uri();
-		if (uri.isEmpty() || uri.charAt(0) != '/') {
-			MATCHED.remove();
-			return false;
-		}
-		int query = uri.indexOf('?');
-		IngressRoute route = state.ingress().match(request.method().name(),
-				query < 0 ? uri : uri.substring(0, query), request.requestHeaders());
+		IngressRoute route = match(request.method(), request.uri(), request.requestHeaders());
 		if (route == null) {
 			MATCHED.remove();
 			return false;
@@ -75,22 +71,38 @@ final class IngressProxy implements NettyRouteProvider, DisposableBean {
 		return true;
 	}
 
+	private IngressRoute match(HttpMethod method, String uri, HttpHeaders headers) {
+		if (uri.isEmpty() || uri.charAt(0) != '/') {
+			return null;
+		}
+		int query = uri.indexOf('?');
+		return state.ingress().match(method.name(), query < 0 ? uri : uri.substring(0, query), headers);
+	}
+
 	private Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
 		IngressRoute route = MATCHED.get();
 		MATCHED.remove();
+		return forwarder.serve(request, response, hop(route, request.uri()));
+	}
+
+	/** The HTTP/1.1 relay's way in: the same match and hop as {@link #apply}'s, in one call. */
+	@Override
+	public Routing route(HttpMethod method, String uri, HttpHeaders headers) {
+		IngressRoute route = match(method, uri, headers);
+		return route == null ? null : hop(route, uri);
+	}
+
+	private Routing hop(IngressRoute route, String uri) {
 		RoutingTable table = state.routing();
 		String service = WeightedSplit.pick(route.to());
 		List<EndpointStats> endpoints = table.endpoints(service);
 		if (endpoints.isEmpty()) {
-			return ProxyResponses.send(response, ProxyError.noEndpoint(service));
+			return ProxyError.noEndpoint(service);
 		}
 		EndpointStats endpoint = PowerOfTwoChoices.pick(endpoints);
 		endpoint.started();
-		return forwarder.forward(request, response, endpoint.address(), stripPrefix(request.uri(), route.stripPrefix()),
-				service, table.timeout(service), headers -> {
-					headers.set(MeshHeaders.SERVICE, service);
-					headers.set("host", endpoint.hostHeader());
-				}, endpoint);
+		return new Hop(service, endpoint.address(), stripPrefix(uri, route.stripPrefix()), endpoint.hostHeader(), true,
+				table.timeout(service), endpoint);
 	}
 
 	/** The request target without its first {@code parts} path segments, as Spring Cloud Gateway's StripPrefix. */

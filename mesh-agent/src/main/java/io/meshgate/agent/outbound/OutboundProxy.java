@@ -9,9 +9,12 @@ import io.meshgate.proxy.balancer.PowerOfTwoChoices;
 import io.meshgate.proxy.balancer.RoutingTable;
 import io.meshgate.proxy.balancer.RoutingTableHolder;
 import io.meshgate.proxy.forward.Forwarder;
-import io.meshgate.proxy.forward.MeshHeaders;
+import io.meshgate.proxy.forward.Hop;
+import io.meshgate.proxy.forward.HopRouter;
 import io.meshgate.proxy.forward.ProxyError;
-import io.meshgate.proxy.forward.ProxyResponses;
+import io.meshgate.proxy.forward.Routing;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 
@@ -19,7 +22,7 @@ import reactor.netty.http.server.HttpServerResponse;
  * Local apps → mesh: resolves the called service through the east-west routes, picks an endpoint (power of two
  * choices over latency and load) and forwards to that node's inbound listener with the service's timeout.
  */
-public final class OutboundProxy {
+public final class OutboundProxy implements HopRouter {
 
 	private final RoutingTableHolder tables;
 
@@ -31,26 +34,27 @@ public final class OutboundProxy {
 	}
 
 	public Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
-		OutboundTarget target = OutboundTarget.of(request);
+		return forwarder.serve(request, response, route(request.method(), request.uri(), request.requestHeaders()));
+	}
+
+	@Override
+	public Routing route(HttpMethod method, String uri, HttpHeaders headers) {
+		OutboundTarget target = OutboundTarget.of(uri, headers);
 		if (target.service() == null) {
-			return ProxyResponses.send(response, ProxyError.badRequest(
-					"name the service: an absolute URI (http://inventory/stock/1) or a Host header"));
+			return ProxyError.badRequest("name the service: an absolute URI (http://inventory/stock/1) or a Host header");
 		}
 		RoutingTable table = tables.current();
 		if (!table.knows(target.service())) {
-			return ProxyResponses.send(response, ProxyError.unknownService(target.service()));
+			return ProxyError.unknownService(target.service());
 		}
-		String service = table.destination(target.service(), target.path(), request.requestHeaders());
+		String service = table.destination(target.service(), target.path(), headers);
 		List<EndpointStats> endpoints = table.endpoints(service);
 		if (endpoints.isEmpty()) {
-			return ProxyResponses.send(response, ProxyError.noEndpoint(service));
+			return ProxyError.noEndpoint(service);
 		}
 		EndpointStats endpoint = PowerOfTwoChoices.pick(endpoints);
 		endpoint.started();
-		return forwarder.forward(request, response, endpoint.address(), target.pathAndQuery(), service,
-				table.timeout(service), headers -> {
-					headers.set(MeshHeaders.SERVICE, service);
-					headers.set("host", endpoint.hostHeader());
-				}, endpoint);
+		return new Hop(service, endpoint.address(), target.pathAndQuery(), endpoint.hostHeader(), true,
+				table.timeout(service), endpoint);
 	}
 }

@@ -3,7 +3,7 @@ package io.meshgate.agent.outbound;
 import java.util.Locale;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import reactor.netty.http.server.HttpServerRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * The service a local app is calling and the origin-form path: from an absolute-form target
@@ -14,8 +14,7 @@ import reactor.netty.http.server.HttpServerRequest;
  */
 record OutboundTarget(String service, String pathAndQuery) {
 
-	static OutboundTarget of(HttpServerRequest request) {
-		String uri = request.uri();
+	static OutboundTarget of(String uri, HttpHeaders headers) {
 		String authority;
 		String path;
 		int scheme = uri.indexOf("://");
@@ -25,7 +24,7 @@ record OutboundTarget(String service, String pathAndQuery) {
 			path = slash < 0 ? "/" : uri.substring(slash);
 		}
 		else {
-			authority = request.requestHeaders().get(HttpHeaderNames.HOST);
+			authority = headers.get(HttpHeaderNames.HOST);
 			path = uri.isEmpty() ? "/" : uri;
 		}
 		return new OutboundTarget(host(authority), path);

@@ -1,13 +1,11 @@
 package io.meshgate.proxy.forward;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -77,32 +75,33 @@ public final class Forwarder {
 		this.h2c = http1.protocol(HttpProtocol.H2C);
 	}
 
-	/**
-	 * @param upstream     scheme, host and port of the next hop
-	 * @param pathAndQuery the origin-form request target
-	 * @param service      the service called, for error messages
-	 * @param timeout      deadline for the response headers; {@code null} for none
-	 * @param headers      last changes to the outgoing headers (the mesh's service header)
-	 */
-	public Mono<Void> forward(HttpServerRequest request, HttpServerResponse response, String upstream,
-			String pathAndQuery, String service, Duration timeout, Consumer<HttpHeaders> headers, Outcome outcome) {
+	/** Answers a routing decision: forwards along the hop, or sends the listener's own error. */
+	public Mono<Void> serve(HttpServerRequest request, HttpServerResponse response, Routing routing) {
+		if (routing instanceof ProxyError error) {
+			return ProxyResponses.send(response, error);
+		}
+		return forward(request, response, (Hop) routing);
+	}
+
+	public Mono<Void> forward(HttpServerRequest request, HttpServerResponse response, Hop hop) {
 		if (isWebsocketUpgrade(request.requestHeaders())) {
-			return relayWebsocket(request, response, upstream, pathAndQuery, headers, outcome);
+			return relayWebsocket(request, response, hop);
 		}
 		boolean http2 = request.version().majorVersion() == 2;
-		HttpClient client = client(http2, timeout);
+		HttpClient client = client(http2, hop.timeout());
 		// HTTP/1.1 announces a body with Content-Length or Transfer-Encoding; an HTTP/2 stream may carry one without
 		boolean hasBody = http2 || request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
 				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
+		Outcome outcome = hop.outcome();
 		long started = System.nanoTime();
 		AtomicBoolean reported = new AtomicBoolean();
 		return client.headers(outgoing -> {
 			MeshHeaders.copyEndToEnd(request.requestHeaders(), outgoing);
-			forwardedFor(request, outgoing);
-			headers.accept(outgoing);
+			MeshHeaders.forwardedFor(outgoing, request.remoteAddress(), request.scheme());
+			hop.applyTo(outgoing);
 		})
 			.request(request.method())
-			.uri(upstream + pathAndQuery)
+			.uri(hop.upstream() + hop.pathAndQuery())
 			.send((outgoing, out) -> hasBody ? out.send(request.receive().retain()) : out)
 			.response((upstreamResponse, body) -> {
 				if (reported.compareAndSet(false, true)) {
@@ -123,7 +122,7 @@ public final class Forwarder {
 				if (response.hasSentHeaders()) {
 					return Mono.error(failure); // mid-body: all we can do is cut the connection
 				}
-				return ProxyResponses.send(response, ProxyError.upstream(service, upstream, failure));
+				return ProxyResponses.send(response, ProxyError.upstream(hop.service(), hop.upstream(), failure));
 			});
 	}
 
@@ -160,8 +159,8 @@ public final class Forwarder {
 	 * closes. The caller is upgraded first, so an upstream that refuses ends the session with a close frame rather
 	 * than an HTTP error.
 	 */
-	private Mono<Void> relayWebsocket(HttpServerRequest request, HttpServerResponse response, String upstream,
-			String pathAndQuery, Consumer<HttpHeaders> headers, Outcome outcome) {
+	private Mono<Void> relayWebsocket(HttpServerRequest request, HttpServerResponse response, Hop hop) {
+		Outcome outcome = hop.outcome();
 		String protocols = request.requestHeaders().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
 		// subprotocols only when the caller offered some: the specs refuse null, and "" stalls the handshake
 		WebsocketClientSpec.Builder clientSpec = WebsocketClientSpec.builder().handlePing(false);
@@ -178,11 +177,11 @@ public final class Forwarder {
 					outgoing.add(header.getKey(), header.getValue());
 				}
 			});
-			forwardedFor(request, outgoing);
-			headers.accept(outgoing);
+			MeshHeaders.forwardedFor(outgoing, request.remoteAddress(), request.scheme());
+			hop.applyTo(outgoing);
 		})
 			.websocket(clientSpec.build())
-			.uri(upstream.replaceFirst("^http", "ws") + pathAndQuery)
+			.uri(hop.upstream().replaceFirst("^http", "ws") + hop.pathAndQuery())
 			.handle((upstreamIn, upstreamOut) -> {
 				outcome.completed(true, System.nanoTime() - started);
 				Mono<Void> toUpstream = upstreamOut.sendObject(in.receiveFrames().map(WebSocketFrame::retain)).then();
@@ -197,17 +196,5 @@ public final class Forwarder {
 	static boolean isWebsocketUpgrade(HttpHeaders headers) {
 		return "websocket".equalsIgnoreCase(headers.get(HttpHeaderNames.UPGRADE))
 				&& headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true);
-	}
-
-	private static void forwardedFor(HttpServerRequest request, HttpHeaders outgoing) {
-		InetSocketAddress remote = request.remoteAddress();
-		if (remote != null) {
-			String client = remote.getAddress().getHostAddress();
-			String prior = outgoing.get("x-forwarded-for");
-			outgoing.set("x-forwarded-for", prior == null ? client : prior + ", " + client);
-		}
-		if (!outgoing.contains("x-forwarded-proto")) {
-			outgoing.set("x-forwarded-proto", request.scheme());
-		}
 	}
 }

@@ -1,5 +1,6 @@
 package io.meshgate.proxy.forward;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,6 +18,10 @@ public final class MeshHeaders {
 
 	/** Set by the sending agent (or the gateway): which service on the receiving node the request is for. */
 	public static final String SERVICE = MeshApi.SERVICE_HEADER;
+
+	private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+
+	private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
 
 	/** RFC 9110 7.6.1, plus the de-facto Proxy-Connection and Keep-Alive. */
 	private static final List<AsciiString> HOP_BY_HOP_NAMES = Stream
@@ -81,4 +86,39 @@ public final class MeshHeaders {
 		return false;
 	}
 
+	/**
+	 * Removes, in place, what belongs to the hop a message arrived on, for a relay that keeps the message's own framing
+	 * (its Transfer-Encoding stays: the body is re-encoded the same way on the next hop).
+	 */
+	public static void stripHopByHop(HttpHeaders headers) {
+		String connection = headers.get(HttpHeaderNames.CONNECTION);
+		if (connection != null) {
+			for (String name : namedByConnection(connection)) {
+				if (!AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)) {
+					headers.remove(name);
+				}
+			}
+		}
+		boolean trailers = headers.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
+		for (AsciiString hop : HOP_BY_HOP_NAMES) {
+			if (!hop.contentEquals(HttpHeaderNames.TRANSFER_ENCODING)) {
+				headers.remove(hop);
+			}
+		}
+		if (trailers) {
+			headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+		}
+	}
+
+	/** Appends the caller to X-Forwarded-For and says how it called, unless an earlier hop did. */
+	public static void forwardedFor(HttpHeaders outgoing, InetSocketAddress remote, String scheme) {
+		if (remote != null && remote.getAddress() != null) {
+			String client = remote.getAddress().getHostAddress();
+			String prior = outgoing.get(X_FORWARDED_FOR);
+			outgoing.set(X_FORWARDED_FOR, prior == null ? client : prior + ", " + client);
+		}
+		if (!outgoing.contains(X_FORWARDED_PROTO)) {
+			outgoing.set(X_FORWARDED_PROTO, scheme);
+		}
+	}
 }

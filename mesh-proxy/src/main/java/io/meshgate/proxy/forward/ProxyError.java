@@ -16,7 +16,7 @@ import reactor.netty.http.client.PrematureCloseException;
  * @param code    stable machine-readable reason
  * @param message what happened, naming the service or endpoint
  */
-public record ProxyError(HttpResponseStatus status, String code, String message) {
+public record ProxyError(HttpResponseStatus status, String code, String message) implements Routing {
 
 	public static ProxyError unknownService(String service) {
 		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, "unknown_service",
@@ -32,6 +32,16 @@ public record ProxyError(HttpResponseStatus status, String code, String message)
 		return new ProxyError(HttpResponseStatus.BAD_REQUEST, "bad_request", message);
 	}
 
+	public static ProxyError timeout(String service, String endpoint) {
+		return new ProxyError(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout",
+				"service '" + service + "' did not answer in time (" + endpoint + ")");
+	}
+
+	public static ProxyError reset(String service, String endpoint) {
+		return new ProxyError(HttpResponseStatus.BAD_GATEWAY, "upstream_reset",
+				"service '" + service + "' at " + endpoint + " closed the connection before answering");
+	}
+
 	/** Classifies a failure of the upstream call. */
 	public static ProxyError upstream(String service, String endpoint, Throwable failure) {
 		Throwable cause = failure;
@@ -40,16 +50,14 @@ public record ProxyError(HttpResponseStatus status, String code, String message)
 		}
 		if (failure instanceof TimeoutException || failure instanceof ReadTimeoutException
 				|| cause instanceof ReadTimeoutException) {
-			return new ProxyError(HttpResponseStatus.GATEWAY_TIMEOUT, "timeout",
-					"service '" + service + "' did not answer in time (" + endpoint + ")");
+			return timeout(service, endpoint);
 		}
 		if (cause instanceof ConnectException) {
 			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, "connect_failed",
 					"cannot connect to service '" + service + "' at " + endpoint + ": " + cause.getMessage());
 		}
 		if (failure instanceof PrematureCloseException) {
-			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, "upstream_reset",
-					"service '" + service + "' at " + endpoint + " closed the connection before answering");
+			return reset(service, endpoint);
 		}
 		return new ProxyError(HttpResponseStatus.BAD_GATEWAY, "upstream_error",
 				"call to service '" + service + "' at " + endpoint + " failed: " + failure);

@@ -51,10 +51,8 @@ class ForwarderTest {
 			.host("127.0.0.1")
 			.port(0)
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-			.handle((request, response) -> forwarder.forward(request, response, target, request.uri(), "test", null,
-					headers -> {
-					}, (success, nanos) -> {
-					}))
+			.handle((request, response) -> forwarder.forward(request, response,
+					new Hop("test", target, request.uri(), "test", false, null, Hop.UNOBSERVED)))
 			.bindNow();
 	}
 

@@ -1,0 +1,484 @@
+package io.meshgate.proxy.relay;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import io.meshgate.proxy.forward.Hop;
+import io.meshgate.proxy.forward.HopRouter;
+import io.meshgate.proxy.forward.MeshHeaders;
+import io.meshgate.proxy.forward.ProxyError;
+import io.meshgate.proxy.forward.Routing;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * The HTTP/1.1 fast path of a listener: relays a plain request and its response between the caller's connection and
+ * a pooled upstream connection at the level of Netty's HTTP codec. The request and response objects the codecs
+ * decoded are sent on as they are (headers edited in place, body buffers passed along, never copied), on the caller's
+ * event loop, with no per-request publisher chain. What it does not relay (HTTP/1.0, upgrades such as WebSocket and
+ * h2c, {@code Expect: 100-continue}, CONNECT, https upstreams, requests the router does not serve, undecodable
+ * requests) goes on to the listener's reactor-netty handlers, and the connection stays with them from then on.
+ * <p>
+ * One request at a time per connection: requests pipelined behind it wait (reads pause beyond a few). Back-pressure
+ * both ways by pausing reads on the side whose peer cannot keep up. Errors answer like {@link
+ * io.meshgate.proxy.forward.Forwarder}'s: 502 connect_failed / upstream_reset, 504 timeout, JSON bodies.
+ */
+public final class Http1Relay extends ChannelInboundHandlerAdapter {
+
+	/** Messages held while a request is in flight or its upstream connects, before reads pause. */
+	private static final int MAX_HELD = 16;
+
+	private final HopRouter router;
+
+	private final UpstreamPool pool;
+
+	private ChannelHandlerContext ctx;
+
+	/** Set once a request went to the framework's handlers: the rest of the connection is theirs. */
+	private boolean passOn;
+
+	/** How callers reach this listener, for X-Forwarded-Proto. */
+	private String scheme = "http";
+
+	/** Messages of requests pipelined behind the one in flight. */
+	private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
+
+	// the exchange in flight (at most one per connection)
+
+	private boolean active;
+
+	private int exchangeId;
+
+	/** {@code null} while the relay answers the request itself (an error). */
+	private Hop hop;
+
+	private boolean keepAlive;
+
+	private boolean requestDone;
+
+	private boolean responseStarted;
+
+	private boolean responseDone;
+
+	private boolean informational;
+
+	private boolean upstreamKeepAlive;
+
+	private boolean reported;
+
+	private long started;
+
+	private Channel upstream;
+
+	/** Request parts received while the upstream connection opens. */
+	private ArrayDeque<Object> unsent;
+
+	private ScheduledFuture<?> deadline;
+
+	public Http1Relay(HopRouter router, UpstreamPool pool) {
+		this.router = router;
+		this.pool = pool;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.ctx = ctx;
+		passOn = !UpstreamPool.supports(ctx.channel());
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		if (ctx.pipeline().get(SslHandler.class) != null) {
+			scheme = "https";
+		}
+		if (!passOn) {
+			// reactor-netty reads on demand; the relay reads whenever nothing holds it back
+			ctx.channel().config().setAutoRead(true);
+		}
+		ctx.fireChannelActive();
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (passOn) {
+			ctx.fireChannelRead(msg);
+		}
+		else if (!waiting.isEmpty() || (active && requestDone)) {
+			waiting.add(msg);
+			updateReads();
+		}
+		else {
+			dispatch(msg);
+		}
+	}
+
+	private void dispatch(Object msg) {
+		if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)) {
+			start(request);
+		}
+		else if (msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+			requestContent(content);
+		}
+		else {
+			handOver(msg);
+		}
+	}
+
+	/** From here on the framework's handlers own the connection, starting with {@code msg}. */
+	private void handOver(Object msg) {
+		passOn = true;
+		ctx.fireChannelRead(msg);
+		Object next;
+		while ((next = waiting.poll()) != null) {
+			ctx.fireChannelRead(next);
+		}
+	}
+
+	private void start(HttpRequest request) {
+		Routing routing = relayable(request) ? router.route(request.method(), request.uri(), request.headers()) : null;
+		if (routing == null) {
+			handOver(request);
+			return;
+		}
+		active = true;
+		exchangeId++;
+		requestDone = false;
+		responseStarted = false;
+		responseDone = false;
+		informational = false;
+		reported = false;
+		keepAlive = HttpUtil.isKeepAlive(request);
+		if (routing instanceof ProxyError error) {
+			hop = null;
+			answer(error);
+			return;
+		}
+		hop = (Hop) routing;
+		started = System.nanoTime();
+		prepare(request);
+		if (hop.timeout() != null) {
+			int id = exchangeId;
+			deadline = ctx.executor().schedule(() -> timedOut(id), hop.timeout().toNanos(), TimeUnit.NANOSECONDS);
+		}
+		Channel pooled = pool.acquire(hop.upstream());
+		if (pooled != null) {
+			bind(pooled);
+			upstream.write(request, upstream.voidPromise());
+		}
+		else {
+			unsent = new ArrayDeque<>(2);
+			unsent.add(request);
+			int id = exchangeId;
+			String target = hop.upstream();
+			pool.connect(ctx.channel(), target).addListener((ChannelFutureListener) f -> connected(f, id, target));
+		}
+	}
+
+	/** Plain HTTP/1.1 to a plain HTTP upstream; everything else is the framework's. */
+	private static boolean relayable(HttpRequest request) {
+		HttpHeaders headers = request.headers();
+		return request.decoderResult().isSuccess() && request.protocolVersion() == HttpVersion.HTTP_1_1
+				&& request.method() != HttpMethod.CONNECT && !headers.contains(HttpHeaderNames.UPGRADE)
+				&& !headers.contains(HttpHeaderNames.EXPECT);
+	}
+
+	/** The request as the next hop gets it, edited in place. */
+	private void prepare(HttpRequest request) {
+		HttpHeaders headers = request.headers();
+		MeshHeaders.stripHopByHop(headers);
+		MeshHeaders.forwardedFor(headers, (InetSocketAddress) ctx.channel().remoteAddress(), scheme);
+		hop.applyTo(headers);
+		request.setUri(hop.pathAndQuery());
+	}
+
+	private void connected(ChannelFuture future, int id, String target) {
+		if (!active || id != exchangeId || hop == null) {
+			// the exchange ended while connecting (caller gone, timed out): keep the connection for the next one
+			if (future.isSuccess()) {
+				pool.release(target, future.channel());
+			}
+			return;
+		}
+		if (!future.isSuccess()) {
+			upstreamFailed(future.cause());
+			return;
+		}
+		bind(future.channel());
+		Object part;
+		while ((part = unsent.poll()) != null) {
+			upstream.write(part, upstream.voidPromise());
+		}
+		unsent = null;
+		upstream.flush();
+		updateReads();
+	}
+
+	private void bind(Channel channel) {
+		upstream = channel;
+		((UpstreamHandler) channel.pipeline().last()).relay = this;
+	}
+
+	private void requestContent(HttpContent content) {
+		boolean last = content instanceof LastHttpContent;
+		if (!active) {
+			content.release();
+			return;
+		}
+		if (last) {
+			requestDone = true;
+		}
+		if (hop == null || responseDone) {
+			content.release(); // answered already: the rest of the body has nowhere to go
+			if (last) {
+				finishIfDone();
+			}
+		}
+		else if (upstream == null) {
+			unsent.add(content);
+			updateReads();
+		}
+		else {
+			upstream.write(content, upstream.voidPromise());
+			if (last) {
+				upstream.flush();
+			}
+			else if (!upstream.isWritable()) {
+				upstream.flush();
+				updateReads();
+			}
+		}
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		if (upstream != null && !passOn) {
+			upstream.flush();
+		}
+		ctx.fireChannelReadComplete();
+	}
+
+	void upstreamRead(Object msg) {
+		if (msg instanceof HttpResponse response) {
+			int code = response.status().code();
+			informational = code < 200;
+			if (!informational) {
+				responded(code);
+				upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+				HttpHeaders headers = response.headers();
+				MeshHeaders.stripHopByHop(headers);
+				if (!keepAlive) {
+					headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+				}
+				if (!HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
+						&& code != 204 && code != 304) {
+					// the upstream ends its body by closing: the caller's connection stays, so the body is chunked
+					HttpUtil.setTransferEncodingChunked(response, true);
+				}
+			}
+			responseStarted = true;
+		}
+		ctx.write(msg, ctx.voidPromise());
+		if (msg instanceof LastHttpContent) {
+			if (informational) {
+				informational = false;
+				return;
+			}
+			responseDone = true;
+			ctx.flush();
+			releaseUpstream(requestDone && upstreamKeepAlive);
+			finishIfDone();
+		}
+		else if (!ctx.channel().isWritable() && upstream != null) {
+			// pause first: the flush may drain the caller's buffer, and its writability event resumes reading
+			upstream.config().setAutoRead(false);
+			ctx.flush();
+		}
+	}
+
+	void upstreamReadComplete() {
+		ctx.flush();
+	}
+
+	void upstreamWritable() {
+		updateReads();
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (upstream != null && ctx.channel().isWritable()) {
+			upstream.config().setAutoRead(true);
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	/** The upstream connection failed or closed before the exchange ended ({@code cause} null: it closed). */
+	void upstreamFailed(Throwable cause) {
+		if (!active || hop == null) {
+			return;
+		}
+		releaseUpstream(false);
+		releaseUnsent();
+		if (!reported) {
+			report(false);
+		}
+		if (responseStarted) {
+			ctx.close(); // mid-body: all that can be done is cutting the connection
+			return;
+		}
+		String service = hop.service();
+		String endpoint = hop.upstream();
+		hop = null;
+		answer(cause instanceof ConnectException ? ProxyError.upstream(service, endpoint, cause)
+				: cause == null ? ProxyError.reset(service, endpoint) : ProxyError.upstream(service, endpoint, cause));
+	}
+
+	private void timedOut(int id) {
+		if (active && id == exchangeId && hop != null && !reported) {
+			String service = hop.service();
+			String endpoint = hop.upstream();
+			releaseUpstream(false);
+			releaseUnsent();
+			report(false);
+			hop = null;
+			answer(ProxyError.timeout(service, endpoint));
+		}
+	}
+
+	/** The relay's own answer; the rest of the request body is read and dropped. */
+	private void answer(ProxyError error) {
+		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, error.status(),
+				Unpooled.wrappedBuffer(error.json()));
+		response.headers()
+			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+		if (!keepAlive) {
+			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+		responseStarted = true;
+		responseDone = true;
+		ctx.writeAndFlush(response, ctx.voidPromise());
+		finishIfDone();
+	}
+
+	private void responded(int status) {
+		if (deadline != null) {
+			deadline.cancel(false);
+			deadline = null;
+		}
+		if (!reported) {
+			reported = true;
+			hop.outcome().completed(status < 500, System.nanoTime() - started);
+		}
+	}
+
+	private void report(boolean success) {
+		reported = true;
+		if (deadline != null) {
+			deadline.cancel(false);
+			deadline = null;
+		}
+		hop.outcome().completed(success, System.nanoTime() - started);
+	}
+
+	/** Detaches the upstream connection: back to the pool when its exchange ended cleanly, else closed. */
+	private void releaseUpstream(boolean reusable) {
+		Channel channel = upstream;
+		if (channel == null) {
+			return;
+		}
+		upstream = null;
+		((UpstreamHandler) channel.pipeline().last()).relay = null;
+		if (reusable && hop != null) {
+			pool.release(hop.upstream(), channel);
+		}
+		else {
+			channel.close();
+		}
+	}
+
+	private void releaseUnsent() {
+		if (unsent != null) {
+			unsent.forEach(ReferenceCountUtil::release);
+			unsent = null;
+		}
+	}
+
+	/** Ends the exchange once both directions are complete, then serves requests that waited behind it. */
+	private void finishIfDone() {
+		if (!requestDone || !responseDone) {
+			updateReads();
+			return;
+		}
+		if (upstream != null) {
+			releaseUpstream(false); // the response ended before the request body: the connection is out of step
+		}
+		active = false;
+		hop = null;
+		if (!keepAlive) {
+			ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+			return;
+		}
+		Object next;
+		while (!passOn && !(active && requestDone) && (next = waiting.poll()) != null) {
+			dispatch(next);
+		}
+		updateReads();
+	}
+
+	/** Reads pause while too much waits: pipelined requests, parts for a connecting or congested upstream. */
+	private void updateReads() {
+		if (passOn || !ctx.channel().isActive()) {
+			return;
+		}
+		boolean held = waiting.size() >= MAX_HELD || (unsent != null && unsent.size() >= MAX_HELD)
+				|| (upstream != null && !upstream.isWritable());
+		ctx.channel().config().setAutoRead(!held);
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		if (active && hop != null) {
+			if (!reported) {
+				report(true); // the caller left: no fault of the endpoint's, but its time still counts
+			}
+			releaseUpstream(false);
+			releaseUnsent();
+		}
+		active = false;
+		hop = null;
+		waiting.forEach(ReferenceCountUtil::release);
+		waiting.clear();
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		if (passOn) {
+			ctx.fireExceptionCaught(cause);
+		}
+		else {
+			ctx.close();
+		}
+	}
+}
