@@ -101,7 +101,7 @@ USER 10001:10001
 EXPOSE 15000 15001 15006
 HEALTHCHECK --interval=5s --timeout=3s --start-period=90s --retries=3 \
   CMD curl -fsS -o /dev/null http://127.0.0.1:15000/actuator/health || exit 1
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/app.jar"]
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:TrimNativeHeapInterval=5000", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/app.jar"]
 
 # ---------------------------------------------------------------------------------------------------------------
 # Demo services (orders, inventory): a plain jar on the JDK's HTTP server. The arguments choose which services run;

@@ -86,7 +86,7 @@ DIRECT=http://127.0.0.1:$BACKEND/
 if (( HOLD )); then
   echo "backend $DIRECT, node-a outbound 127.0.0.1:$A_OUT (pid $A_PID), node-b inbound $B_IN (pid $B_PID), logs $WORK"
   echo "try: wrk -t1 -c32 -d10s -H 'Host: backend' http://127.0.0.1:$A_OUT/"
-  sleep infinity
+  sleep infinity & wait $!   # in the background, so a TERM reaches the cleanup trap at once
 fi
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -114,7 +114,9 @@ pair_rps=$(saturate "http://127.0.0.1:$A_OUT/" backend)
 a1=$(cpu_ticks $A_PID); b1=$(cpu_ticks $B_PID)
 pair_requests=$(awk -v r="$pair_rps" -v d="$DURATION" 'BEGIN {print r * d}')
 
-echo "Fixed rate (hey, $((RATE_WORKERS * RATE_PER_WORKER)) rps, ${DURATION}s each)..."
+echo "Fixed rate (hey, $((RATE_WORKERS * RATE_PER_WORKER)) rps, ${DURATION}s each, after $((WARMUP / 4))s at that rate)..."
+# the JIT compiles what a steady low rate runs only once it sees it: not counted as the agents' CPU per request
+hey -z "$((WARMUP / 4))s" -c $RATE_WORKERS -q $RATE_PER_WORKER -x "http://127.0.0.1:$A_OUT" http://backend/ >/dev/null
 read -r direct_p50 direct_p99 <<<"$(at_rate "$DIRECT")"
 a2=$(cpu_ticks $A_PID); b2=$(cpu_ticks $B_PID)
 read -r pair_p50 pair_p99 <<<"$(at_rate http://backend/ "http://127.0.0.1:$A_OUT")"

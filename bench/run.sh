@@ -21,13 +21,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEERS=$ROOT/bench/peers
 VERSION=0.1.0-SNAPSHOT
 ARGS="$*"
-DURATION=15; WARMUP=30; ROUNDS=3
+DURATION=15; WARMUP=30; RATE_WARMUP=10; ROUNDS=3
 TARGETS=(direct nginx haproxy plain-scg gateway agent-pair nginx-pair)
 ONLY=; PROFILE=
 usage() { echo "usage: bench/run.sh [--quick] [--only target,...] [--profile target]; targets: ${TARGETS[*]}" >&2; exit 2; }
 while (( $# )); do
   case $1 in
-    --quick) DURATION=5; WARMUP=20; ROUNDS=2 ;;
+    --quick) DURATION=5; WARMUP=20; RATE_WARMUP=5; ROUNDS=2 ;;
     --only) ONLY=${2:-}; [[ -n $ONLY ]] || usage; shift ;;
     --profile) PROFILE=${2:-}; [[ $PROFILE =~ ^(plain-scg|gateway|agent-pair)$ ]] || usage; shift ;;
     *) usage ;;
@@ -252,6 +252,18 @@ warm_up() {
   done
 }
 
+# the JIT compiles what a steady low rate runs (idle wake-ups, timers) only once it sees that pattern: without this,
+# the first seconds at 1000 rps count compilation as the proxy's CPU per request
+warm_up_rate() {
+  local t
+  for t in "${TARGETS[@]}"; do
+    case $t in
+      # shellcheck disable=SC2046
+      plain-scg|gateway|agent-pair) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER $(hey_args "$t") >/dev/null ;;
+    esac
+  done
+}
+
 # saturation in interleaved rounds: every target once per round, so a noisy neighbour hits them all alike;
 # the best round counts (noise on a shared machine only ever lowers rps)
 saturation() {
@@ -391,7 +403,7 @@ report() {
     echo "[bench/peers/](../peers/). Both gateways: \`-XX:+UseSerialGC $HEAP\`; agents: \`${AGENT_JVM:-not run}\` (bin/meshgate's)."
     echo
     echo "Saturation: \`wrk -t1 -c$CONNECTIONS -d${DURATION}s\`, best of $ROUNDS interleaved rounds after a ${WARMUP}s warm-up"
-    echo "of each JVM target. Latency: \`hey -c $RATE_WORKERS -q $RATE_PER_WORKER -z ${DURATION}s\` ($RATE rps), percentiles of"
+    echo "of each JVM target. Latency: \`hey -c $RATE_WORKERS -q $RATE_PER_WORKER -z ${DURATION}s\` ($RATE rps, after ${RATE_WARMUP}s at that rate), percentiles of"
     echo "every request's time. CPU: utime+stime of the proxy processes (nginx: its worker; agent pair: both agents)"
     echo "over the best saturation round and over the $RATE rps run. RSS after the run, summed the same way."
     echo "Load average (1, 5, 15 min) before the run: $LOAD_BEFORE; after: $LOAD_AFTER (the run itself keeps both cores busy)."
@@ -450,7 +462,8 @@ main() {
   warm_up
   echo "Saturation (wrk -t1 -c$CONNECTIONS, ${DURATION}s, $ROUNDS interleaved rounds)..."
   saturation
-  echo "Fixed rate (hey, $RATE rps, ${DURATION}s each)..."
+  echo "Fixed rate (hey, $RATE rps, ${DURATION}s each, after ${RATE_WARMUP}s at that rate for JVM targets)..."
+  warm_up_rate
   latency
   LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   report

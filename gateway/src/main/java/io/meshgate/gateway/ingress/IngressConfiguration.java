@@ -27,17 +27,23 @@ class IngressConfiguration {
 		return new IngressProxy(state, Duration.ofMillis(connectTimeoutMillis));
 	}
 
+	/** The relay's upstream connections; the connect timeout is the one of {@link #ingressProxy}. */
+	@Bean(destroyMethod = "close")
+	UpstreamPool ingressUpstreams(
+			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
+		return new UpstreamPool(Duration.ofMillis(connectTimeoutMillis), 256, Duration.ofSeconds(30));
+	}
+
 	/**
 	 * Plain HTTP/1.1 requests for the model's routes take the relay, ahead of everything in reactor-netty (the same
 	 * fast path as the agents'); the rest goes on to {@link IngressProxy}'s route, then Spring WebFlux.
 	 */
 	@Bean
-	NettyServerCustomizer ingressRelay(IngressProxy proxy,
-			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
-		UpstreamPool pool = new UpstreamPool(Duration.ofMillis(connectTimeoutMillis), 256, Duration.ofSeconds(30));
+	NettyServerCustomizer ingressRelay(IngressProxy proxy, UpstreamPool upstreams) {
 		return server -> server.doOnChannelInit((observer, channel, remote) -> {
 			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
-				channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.relay", new Http1Relay(proxy, pool));
+				channel.pipeline()
+					.addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.relay", new Http1Relay(proxy, upstreams));
 			}
 		});
 	}

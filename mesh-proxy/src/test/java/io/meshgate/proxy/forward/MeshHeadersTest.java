@@ -38,4 +38,33 @@ class MeshHeadersTest {
 		MeshHeaders.copyEndToEnd(new DefaultHttpHeaders().add("TE", "gzip"), gzip);
 		assertThat(gzip.contains("te")).isFalse();
 	}
+
+	@Test
+	void strippingInPlaceKeepsTheMessagesOwnFraming() {
+		HttpHeaders headers = new DefaultHttpHeaders().add("Connection", "keep-alive, X-Session-Hint")
+			.add("Keep-Alive", "timeout=5")
+			.add("Transfer-Encoding", "chunked")
+			.add("TE", "trailers, deflate")
+			.add("Proxy-Connection", "keep-alive")
+			.add("X-Session-Hint", "hop-only")
+			.add("X-Trace", "a");
+
+		MeshHeaders.stripHopByHop(headers);
+
+		assertThat(headers.names()).containsExactlyInAnyOrder("Transfer-Encoding", "te", "X-Trace");
+		assertThat(headers.get("te")).isEqualTo("trailers");
+	}
+
+	@Test
+	void forwardedForAppendsTheCallerAndKeepsAnEarlierProto() throws Exception {
+		java.net.InetSocketAddress caller = new java.net.InetSocketAddress(java.net.InetAddress.getByName("10.1.2.3"), 4000);
+		HttpHeaders first = new DefaultHttpHeaders();
+		MeshHeaders.forwardedFor(first, caller, "https");
+		assertThat(first.get("x-forwarded-for")).isEqualTo("10.1.2.3");
+		assertThat(first.get("x-forwarded-proto")).isEqualTo("https");
+
+		MeshHeaders.forwardedFor(first, caller, "http");
+		assertThat(first.get("x-forwarded-for")).isEqualTo("10.1.2.3, 10.1.2.3");
+		assertThat(first.get("x-forwarded-proto")).isEqualTo("https");
+	}
 }
