@@ -444,7 +444,8 @@ report() {
     local profiles; profiles=$(cd "$ROOT/bench/results" && ls profile-*.md 2>/dev/null | sed 's|.*|[&](&)|' | paste -sd ' ' -)
     if [[ -n $profiles ]]; then
       echo "- Where the JVM targets' time goes (JFR, \`--profile\`): $profiles. Flat profiles: no method of ours"
-      echo "  stands out; the per-request cost is reactor-netty's and Netty's request and connection machinery."
+      echo "  stands out; the Java time is Netty's HTTP codecs and channel pipeline (HTTP/1.1 takes the relay), and JFR"
+      echo "  does not sample the kernel's loopback TCP, where much of a proxy's time goes."
     fi
   } >"$result"
   cat "$result"
