@@ -1,6 +1,5 @@
 package io.meshgate.proxy.relay;
 
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -349,8 +348,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 		String service = hop.service();
 		String endpoint = hop.upstream();
 		hop = null;
-		answer(cause instanceof ConnectException ? ProxyError.upstream(service, endpoint, cause)
-				: cause == null ? ProxyError.reset(service, endpoint) : ProxyError.upstream(service, endpoint, cause));
+		answer(cause == null ? ProxyError.reset(service, endpoint) : ProxyError.upstream(service, endpoint, cause));
 	}
 
 	private void timedOut(int id) {
