@@ -59,6 +59,8 @@ class Http1RelayTest {
 
 	private static final AtomicInteger upstreamConnections = new AtomicInteger();
 
+	private static final AtomicInteger slowCalls = new AtomicInteger();
+
 	private static final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
 
 	private static final List<String> outcomes = new CopyOnWriteArrayList<>();
@@ -85,8 +87,11 @@ class Http1RelayTest {
 					.flatMap(body -> response.sendString(Mono.just(sha256(body))).then()))
 				.get("/big", (request, response) -> response.send(Flux.range(0, BIG / 65536)
 					.map(i -> Unpooled.wrappedBuffer(chunk(i)))))
-				.get("/slow", (request, response) -> response
-					.sendString(Mono.delay(Duration.ofSeconds(3)).map(x -> "late")))
+				.get("/slow", (request, response) -> {
+					slowCalls.incrementAndGet();
+					return response.sendString(Mono.delay(Duration.ofSeconds(3)).map(x -> "late"));
+				})
+				.post("/early", (request, response) -> response.status(413).sendString(Mono.just("too large")))
 				.get("/close", (request, response) -> response.withConnection(c -> c.channel().close()).then())
 				.get("/status/{code}", (request, response) -> response
 					.status(Integer.parseInt(request.param("code")))
@@ -142,6 +147,9 @@ class Http1RelayTest {
 		if (uri.startsWith("/eof")) {
 			return new Hop("eof", "http://127.0.0.1:" + eofUpstream.getLocalPort(), "/", "eof", true, null,
 					Http1RelayTest::record);
+		}
+		if (uri.startsWith("/hang")) {
+			return new Hop("svc", upstreamAddress, "/slow", "svc.internal", true, null, Http1RelayTest::record);
 		}
 		Duration timeout = uri.startsWith("/slow") ? Duration.ofMillis(300) : null;
 		return new Hop("svc", upstreamAddress, uri, "svc.internal", true, timeout, Http1RelayTest::record);
@@ -280,6 +288,41 @@ class Http1RelayTest {
 				.write("GET /status/200 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 			String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // ends at EOF
 			assertThat(all).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("status");
+		}
+	}
+
+	@Test
+	void callerLeavingMidExchangeIsCountedOnceAndTheRelayGoesOn() throws Exception {
+		int before = slowCalls.get();
+		try (Socket socket = connect()) {
+			socket.getOutputStream().write("GET /hang HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+			while (slowCalls.get() == before && System.nanoTime() < deadline) {
+				Thread.sleep(5); // until the upstream has the request
+			}
+			assertThat(slowCalls.get()).as("the upstream got the request").isGreaterThan(before);
+		}
+		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		while (outcomes.isEmpty() && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
+		assertThat(outcomes).as("the endpoint's in-flight count is released once").containsExactly("ok");
+		assertThat(exchange("GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n")).endsWith("status");
+		assertThat(outcomes).hasSize(2);
+	}
+
+	@Test
+	void anAnswerBeforeTheWholeBodyReachesTheCallerAndTheConnectionStaysUsable() throws IOException {
+		try (Socket socket = connect()) {
+			OutputStream out = socket.getOutputStream();
+			byte[] body = new byte[4 * 1024 * 1024];
+			out.write(("POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.write(body);
+			String early = readUntil(socket.getInputStream(), "HTTP/1.1 413", "too large");
+			assertThat(early).contains("too large");
+			out.write("GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(readUntil(socket.getInputStream(), "HTTP/1.1 200", "status")).contains("status");
 		}
 	}
 
