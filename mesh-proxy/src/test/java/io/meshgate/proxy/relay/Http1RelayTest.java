@@ -91,6 +91,8 @@ class Http1RelayTest {
 					slowCalls.incrementAndGet();
 					return response.sendString(Mono.delay(Duration.ofSeconds(3)).map(x -> "late"));
 				})
+				// a HEAD answer: the length of a body it does not send
+				.head("/head", (request, response) -> response.header("content-length", "6").send())
 				.post("/early", (request, response) -> response.status(413).sendString(Mono.just("too large")))
 				.get("/close", (request, response) -> response.withConnection(c -> c.channel().close()).then())
 				.get("/status/{code}", (request, response) -> response
@@ -288,6 +290,18 @@ class Http1RelayTest {
 				.write("GET /status/200 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 			String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // ends at EOF
 			assertThat(all).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("status");
+		}
+	}
+
+	@Test
+	void headAnswersEndWithTheirHeadersAndTheConnectionGoesOn() throws IOException {
+		try (Socket socket = connect()) {
+			OutputStream out = socket.getOutputStream();
+			out.write("HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			String head = readUntil(socket.getInputStream(), "HTTP/1.1 200", "\r\n\r\n");
+			assertThat(head).containsIgnoringCase("content-length: 6").endsWith("\r\n\r\n");
+			out.write("GET /status/201 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			assertThat(readUntil(socket.getInputStream(), "HTTP/1.1 201", "status")).startsWith("HTTP/1.1 201");
 		}
 	}
 
