@@ -1,6 +1,7 @@
 package io.meshgate.proxy.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -310,16 +311,9 @@ class Http1RelayTest {
 		int before = slowCalls.get();
 		try (Socket socket = connect()) {
 			socket.getOutputStream().write("GET /hang HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-			while (slowCalls.get() == before && System.nanoTime() < deadline) {
-				Thread.sleep(5); // until the upstream has the request
-			}
-			assertThat(slowCalls.get()).as("the upstream got the request").isGreaterThan(before);
+			await().atMost(Duration.ofSeconds(2)).until(() -> slowCalls.get() > before); // the upstream has it
 		}
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-		while (outcomes.isEmpty() && System.nanoTime() < deadline) {
-			Thread.sleep(10);
-		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> !outcomes.isEmpty());
 		assertThat(outcomes).as("the endpoint's in-flight count is released once").containsExactly("ok");
 		assertThat(exchange("GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n")).endsWith("status");
 		assertThat(outcomes).hasSize(2);
