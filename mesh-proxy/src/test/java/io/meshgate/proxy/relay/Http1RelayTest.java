@@ -211,9 +211,8 @@ class Http1RelayTest {
 		exchange("GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n"); // warms one pooled connection
 		int before = upstreamConnections.get();
 		try (Socket socket = connect()) {
-			socket.getOutputStream().write(("GET /status/201 HTTP/1.1\r\nHost: x\r\n\r\n"
-					+ "GET /status/202 HTTP/1.1\r\nHost: x\r\n\r\nGET /status/203 HTTP/1.1\r\nHost: x\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
+			send(socket.getOutputStream(), ("GET /status/201 HTTP/1.1\r\nHost: x\r\n\r\n"
+					+ "GET /status/202 HTTP/1.1\r\nHost: x\r\n\r\nGET /status/203 HTTP/1.1\r\nHost: x\r\n\r\n"));
 			String answers = readUntil(socket.getInputStream(), "HTTP/1.1 203", "status");
 			assertThat(answers.indexOf("HTTP/1.1 201")).isLessThan(answers.indexOf("HTTP/1.1 202"));
 			assertThat(answers.indexOf("HTTP/1.1 202")).isLessThan(answers.indexOf("HTTP/1.1 203"));
@@ -225,14 +224,14 @@ class Http1RelayTest {
 	void handsOverWhatItDoesNotRelayAndTheConnectionStaysWithTheFramework() throws IOException {
 		try (Socket socket = connect()) {
 			OutputStream out = socket.getOutputStream();
-			out.write("GET /framework HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(out, "GET /framework HTTP/1.1\r\nHost: x\r\n\r\n");
 			String first = readUntil(socket.getInputStream(), "HTTP/1.1 200", "framework");
 			assertThat(first).containsIgnoringCase("x-served-by: framework");
-			out.write("GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(out, "GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n");
 			assertThat(readUntil(socket.getInputStream(), "HTTP/1.1 200", "status")).contains("status");
 		}
 		try (Socket socket = connect()) { // HTTP/1.0: the framework answers and closes
-			socket.getOutputStream().write("GET /status/200 HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(socket.getOutputStream(), "GET /status/200 HTTP/1.0\r\nHost: x\r\n\r\n");
 			assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
 				.startsWith("HTTP/1.").endsWith("status");
 		}
@@ -242,10 +241,10 @@ class Http1RelayTest {
 	void answersRoutingErrorsItselfAndKeepsTheConnection() throws IOException {
 		try (Socket socket = connect()) {
 			OutputStream out = socket.getOutputStream();
-			out.write("POST /denied HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello".getBytes(StandardCharsets.US_ASCII));
+			send(out, "POST /denied HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
 			String denied = readUntil(socket.getInputStream(), "HTTP/1.1 403", "}");
 			assertThat(denied).contains("\"error\":\"denied\"").containsIgnoringCase("content-type: application/json");
-			out.write("GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(out, "GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n");
 			assertThat(readUntil(socket.getInputStream(), "HTTP/1.1 200", "status")).contains("status");
 		}
 	}
@@ -276,10 +275,10 @@ class Http1RelayTest {
 	void bodyEndedByClosingReachesTheCallerChunkedOnAKeptConnection() throws IOException {
 		try (Socket socket = connect()) {
 			OutputStream out = socket.getOutputStream();
-			out.write("GET /eof HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(out, "GET /eof HTTP/1.1\r\nHost: x\r\n\r\n");
 			String answer = readUntil(socket.getInputStream(), "HTTP/1.1 200", "0\r\n\r\n");
 			assertThat(answer).containsIgnoringCase("transfer-encoding: chunked").contains("until the end");
-			out.write("GET /status/204 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(out, "GET /status/204 HTTP/1.1\r\nHost: x\r\n\r\n");
 			assertThat(readUntil(socket.getInputStream(), "HTTP/1.1 204", "\r\n\r\n")).contains("204");
 		}
 	}
@@ -287,8 +286,7 @@ class Http1RelayTest {
 	@Test
 	void callerAskingToCloseGetsConnectionCloseAndTheEnd() throws IOException {
 		try (Socket socket = connect()) {
-			socket.getOutputStream()
-				.write("GET /status/200 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(socket.getOutputStream(), "GET /status/200 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
 			String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // ends at EOF
 			assertThat(all).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").endsWith("status");
 		}
@@ -298,10 +296,10 @@ class Http1RelayTest {
 	void headAnswersEndWithTheirHeadersAndTheConnectionGoesOn() throws IOException {
 		try (Socket socket = connect()) {
 			OutputStream out = socket.getOutputStream();
-			out.write("HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(out, "HEAD /head HTTP/1.1\r\nHost: x\r\n\r\n");
 			String head = readUntil(socket.getInputStream(), "HTTP/1.1 200", "\r\n\r\n");
 			assertThat(head).containsIgnoringCase("content-length: 6").endsWith("\r\n\r\n");
-			out.write("GET /status/201 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(out, "GET /status/201 HTTP/1.1\r\nHost: x\r\n\r\n");
 			assertThat(readUntil(socket.getInputStream(), "HTTP/1.1 201", "status")).startsWith("HTTP/1.1 201");
 		}
 	}
@@ -310,7 +308,7 @@ class Http1RelayTest {
 	void callerLeavingMidExchangeIsCountedOnceAndTheRelayGoesOn() throws Exception {
 		int before = slowCalls.get();
 		try (Socket socket = connect()) {
-			socket.getOutputStream().write("GET /hang HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(socket.getOutputStream(), "GET /hang HTTP/1.1\r\nHost: x\r\n\r\n");
 			await().atMost(Duration.ofSeconds(2)).until(() -> slowCalls.get() > before); // the upstream has it
 		}
 		await().atMost(Duration.ofSeconds(5)).until(() -> !outcomes.isEmpty());
@@ -324,12 +322,11 @@ class Http1RelayTest {
 		try (Socket socket = connect()) {
 			OutputStream out = socket.getOutputStream();
 			byte[] body = new byte[4 * 1024 * 1024];
-			out.write(("POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n")
-				.getBytes(StandardCharsets.US_ASCII));
+			send(out, "POST /early HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n");
 			out.write(body);
 			String early = readUntil(socket.getInputStream(), "HTTP/1.1 413", "too large");
 			assertThat(early).contains("too large");
-			out.write("GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			send(out, "GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n");
 			assertThat(readUntil(socket.getInputStream(), "HTTP/1.1 200", "status")).contains("status");
 		}
 	}
@@ -337,9 +334,13 @@ class Http1RelayTest {
 	/** One request on its own connection; the answer read until the server closes or the body is complete. */
 	private static String exchange(String request) throws IOException {
 		try (Socket socket = connect()) {
-			socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+			send(socket.getOutputStream(), request);
 			return readResponse(socket.getInputStream());
 		}
+	}
+
+	private static void send(OutputStream out, String text) throws IOException {
+		out.write(text.getBytes(StandardCharsets.US_ASCII));
 	}
 
 	private static Socket connect() throws IOException {
