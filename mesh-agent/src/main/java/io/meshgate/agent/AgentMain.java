@@ -9,7 +9,6 @@ import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.agent.admin.AdminServer;
 import io.meshgate.agent.admin.AgentStatus;
-import io.meshgate.proxy.balancer.RoutingTableHolder;
 import io.meshgate.agent.workload.WorkloadHealth;
 import io.meshgate.client.ConfigSync;
 import io.meshgate.client.controlplane.ControlPlaneClient;
@@ -17,6 +16,10 @@ import io.meshgate.client.registry.RegistryClient;
 import io.meshgate.client.spring.MeshClientProperties;
 import io.meshgate.client.spring.MeshConfigMetrics;
 import io.meshgate.client.store.LastKnownGoodStore;
+import io.meshgate.proxy.core.Direction;
+import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.routing.MatchStep;
+import io.meshgate.proxy.routing.RoutingState;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -74,7 +77,10 @@ public final class AgentMain {
 				new UptimeMetrics())
 			.forEach(binder -> binder.bindTo(metrics));
 
-		RoutingTableHolder tables = new RoutingTableHolder();
+		GoldenMetrics golden = new GoldenMetrics(metrics);
+		String source = agent.outboundSource();
+		RoutingState tables = new RoutingState(Direction.OUTBOUND, golden, source,
+				config -> MatchStep.compile(config, golden, Direction.OUTBOUND, source));
 		ControlPlaneClient controlPlane = new ControlPlaneClient(client.controlPlane().uri(),
 				client.controlPlane().timeout());
 		ConfigSync sync = new ConfigSync(controlPlane, APPLICATION, client.profiles(),
@@ -84,7 +90,7 @@ public final class AgentMain {
 		new MeshConfigMetrics(sync).bindTo(metrics);
 		sync.start();
 
-		ProxyListeners listeners = new ProxyListeners(agent, tables);
+		ProxyListeners listeners = new ProxyListeners(agent, tables, golden);
 		listeners.start();
 		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), client.controlPlane().timeout(),
 				agent.node(), agent.inboundAddress(), agent.registrationTtl());

@@ -22,16 +22,27 @@ import org.springframework.util.unit.DataSize;
  * @param healthCheckInterval how often local workloads are probed (TCP connect)
  * @param connectTimeout      connect timeout to endpoints and workloads
  * @param maxHeaderSize       largest request header block accepted (larger: 431)
+ * @param eventLoops          event loops of the listeners, upstream connections and admin port
+ * @param upstreamTrustCertificates PEM file of the CA certificates trusted for {@code https://} static endpoints
+ *                            (absent: the JDK's trust store); host names are verified either way
  */
 public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("15000") int adminPort,
 		@DefaultValue("127.0.0.1") String bind,
 		@DefaultValue("127.0.0.1") String advertiseHost, @DefaultValue("15001") int outboundPort,
 		@DefaultValue("15006") int inboundPort, Map<String, URI> workloads, @DefaultValue("3s") Duration registrationTtl,
 		@DefaultValue("500ms") Duration healthCheckInterval, @DefaultValue("1s") Duration connectTimeout,
-		@DefaultValue("16KB") DataSize maxHeaderSize, @DefaultValue("1") int eventLoops) {
+		@DefaultValue("16KB") DataSize maxHeaderSize, @DefaultValue("1") int eventLoops, java.nio.file.Path upstreamTrustCertificates) {
 
 	public AgentProperties {
 		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
+	}
+
+	/**
+	 * The workload the outbound listener's callers are, for metrics: the node's only workload, else {@code unknown}
+	 * (an agent cannot tell its local callers apart until they have identities).
+	 */
+	public String outboundSource() {
+		return workloads.size() == 1 ? workloads.keySet().iterator().next() : "unknown";
 	}
 
 	public URI inboundAddress() {

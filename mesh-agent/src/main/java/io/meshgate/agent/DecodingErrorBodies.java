@@ -1,6 +1,7 @@
 package io.meshgate.agent;
 
-import io.meshgate.proxy.forward.ProxyError;
+import io.meshgate.proxy.core.Outcome;
+import io.meshgate.proxy.core.ProxyError;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -46,9 +47,9 @@ public final class DecodingErrorBodies extends ChannelOutboundHandlerAdapter {
 
 	private static ProxyError describe(HttpResponseStatus status) {
 		return switch (status.code()) {
-			case 400 -> new ProxyError(status, "bad_request", "the request is not valid HTTP");
-			case 414 -> new ProxyError(status, "uri_too_long", "the request line is too long");
-			case 431 -> new ProxyError(status, "headers_too_large",
+			case 400 -> new ProxyError(status, Outcome.BAD_REQUEST, "the request is not valid HTTP");
+			case 414 -> new ProxyError(status, Outcome.URI_TOO_LONG, "the request line is too long");
+			case 431 -> new ProxyError(status, Outcome.HEADERS_TOO_LARGE,
 					"the request headers are larger than this agent accepts (meshgate.agent.max-header-size)");
 			default -> null;
 		};

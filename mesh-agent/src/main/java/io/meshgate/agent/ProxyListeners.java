@@ -1,16 +1,21 @@
 package io.meshgate.agent;
+
 import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import io.meshgate.proxy.balancer.RoutingTableHolder;
-import io.meshgate.proxy.forward.Forwarder;
-import io.meshgate.proxy.forward.HopRouter;
-import io.meshgate.proxy.relay.Http1Relay;
-import io.meshgate.proxy.relay.UpstreamPool;
-import io.meshgate.agent.inbound.InboundProxy;
-import io.meshgate.agent.outbound.OutboundProxy;
+import io.meshgate.agent.inbound.LocalWorkloadStep;
+import io.meshgate.proxy.core.Direction;
+import io.meshgate.proxy.core.Pipeline;
+import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.routing.RoutingState;
+import io.meshgate.proxy.tls.UpstreamTls;
+import io.meshgate.proxy.transport.reactor.Forwarder;
+import io.meshgate.proxy.transport.relay.Http1Relay;
+import io.meshgate.proxy.transport.relay.UpstreamPool;
 import io.netty.channel.ChannelOption;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
@@ -20,8 +25,10 @@ import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
 
 /**
- * The data-plane listeners: outbound (local apps → mesh) and inbound (mesh → local workloads), plain reactor-netty
- * servers sharing one pooled client. HTTP/1.1 and cleartext HTTP/2 with prior knowledge.
+ * The data-plane listeners: outbound (local apps → mesh) and inbound (mesh → local workloads). Each runs its
+ * direction's pipeline on both transports: the HTTP/1.1 relay first in the channel, reactor-netty's server behind it
+ * for the rest. Outbound's pipeline is the routing state's (east-west {@code match}, {@code to} split, balancing,
+ * rebuilt on every config or registry change); inbound's has one step, the local workload, fixed at start.
  */
 public class ProxyListeners {
 
@@ -29,11 +36,15 @@ public class ProxyListeners {
 
 	private final AgentProperties properties;
 
-	private final RoutingTableHolder tables;
+	private final RoutingState outboundState;
+
+	private final Pipeline inboundPipeline;
 
 	private static final String DECODING_ERRORS = "meshgate.decodingErrors";
 
 	private final ConnectionProvider connections = Forwarder.upstreamPool("meshgate-upstream");
+
+	private final UpstreamTls tls;
 
 	private final UpstreamPool relayPool;
 
@@ -47,11 +58,15 @@ public class ProxyListeners {
 
 	private DisposableServer inbound;
 
-	public ProxyListeners(AgentProperties properties, RoutingTableHolder tables) {
+	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics) {
 		this.properties = properties;
-		this.tables = tables;
+		this.outboundState = outboundState;
+		this.inboundPipeline = new Pipeline(Direction.INBOUND,
+				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics)), metrics,
+				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);
-		this.relayPool = new UpstreamPool(properties.connectTimeout(), 256, Duration.ofSeconds(30));
+		this.tls = UpstreamTls.of(properties.upstreamTrustCertificates());
+		this.relayPool = new UpstreamPool(properties.connectTimeout(), 256, Duration.ofSeconds(30), tls);
 	}
 
 	public LoopResources loops() {
@@ -59,21 +74,26 @@ public class ProxyListeners {
 	}
 
 	public void start() {
-		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops);
-		OutboundProxy outboundProxy = new OutboundProxy(tables, forwarder);
-		InboundProxy inboundProxy = new InboundProxy(properties.node(), properties.workloads(), forwarder);
-		outbound = bind(properties.outboundPort(), outboundProxy).handle(outboundProxy::handle).bindNow();
-		inbound = bind(properties.inboundPort(), inboundProxy).handle(inboundProxy::handle).bindNow();
+		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops, tls);
+		Supplier<Pipeline> outboundPipeline = outboundState::pipeline;
+		Supplier<Pipeline> inbound = () -> inboundPipeline;
+		this.outbound = bind(properties.outboundPort(), outboundPipeline)
+			.handle((request, response) -> forwarder.handle(request, response, outboundState.pipeline()))
+			.bindNow();
+		this.inbound = bind(properties.inboundPort(), inbound)
+			.handle((request, response) -> forwarder.handle(request, response, inboundPipeline))
+			.bindNow();
 		logger.info("Node " + properties.node() + ": outbound on " + properties.bind() + ":" + outbound.port()
-				+ ", inbound on " + properties.bind() + ":" + inbound.port() + ", fronting " + properties.workloads());
+				+ ", inbound on " + properties.bind() + ":" + this.inbound.port() + ", fronting "
+				+ properties.workloads());
 	}
 
 	/** Plain HTTP/1.1 takes the relay; the rest (HTTP/2, WebSocket, ...) the listener's reactor-netty handler. */
-	private HttpServer bind(int port, HopRouter router) {
+	private HttpServer bind(int port, Supplier<Pipeline> pipeline) {
 		return listener(properties.bind(), port, (int) properties.maxHeaderSize().toBytes())
 			.doOnChannelInit((observer, channel, remote) -> {
 				if (channel.pipeline().get(DECODING_ERRORS) != null) {
-					channel.pipeline().addBefore(DECODING_ERRORS, "meshgate.relay", new Http1Relay(router, relayPool));
+					channel.pipeline().addBefore(DECODING_ERRORS, "meshgate.relay", new Http1Relay(pipeline, relayPool));
 				}
 			})
 			.runOn(loops);

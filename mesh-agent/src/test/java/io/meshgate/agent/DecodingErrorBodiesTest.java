@@ -1,6 +1,6 @@
 package io.meshgate.agent;
 
-import io.meshgate.proxy.forward.ProxyError;
+import io.meshgate.proxy.core.ProxyError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

@@ -1,5 +1,6 @@
 package io.meshgate.gateway.ingress;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.springframework.beans.factory.annotation.Value;
@@ -8,30 +9,45 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.meshgate.client.ConfigSync;
-import io.meshgate.proxy.relay.Http1Relay;
-import io.meshgate.proxy.relay.UpstreamPool;
+import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.tls.UpstreamTls;
+import io.meshgate.proxy.transport.relay.Http1Relay;
+import io.meshgate.proxy.transport.relay.UpstreamPool;
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.NettyPipeline;
 
 @Configuration(proxyBeanMethods = false)
 class IngressConfiguration {
 
+	/** The same metric family as the agents', on the gateway's {@code /actuator/prometheus}. */
 	@Bean
-	IngressState ingressState(ConfigSync sync) {
-		return new IngressState(sync);
+	GoldenMetrics goldenMetrics(MeterRegistry registry) {
+		return new GoldenMetrics(registry);
+	}
+
+	/** Trust for {@code https://} static endpoints: a PEM file of CA certificates, else the JDK's trust store. */
+	@Bean
+	UpstreamTls upstreamTls(@Value("${meshgate.gateway.upstream-trust-certificates:#{null}}") Path trust) {
+		return UpstreamTls.of(trust);
+	}
+
+	@Bean
+	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics) {
+		return new IngressState(sync, metrics);
 	}
 
 	/** Its connect timeout is the one plain routes get from Spring Cloud Gateway's HTTP client settings. */
 	@Bean
-	IngressProxy ingressProxy(IngressState state,
+	IngressProxy ingressProxy(IngressState state, UpstreamTls tls,
 			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
-		return new IngressProxy(state, Duration.ofMillis(connectTimeoutMillis));
+		return new IngressProxy(state, Duration.ofMillis(connectTimeoutMillis), tls);
 	}
 
 	/** The relay's upstream connections; the connect timeout is the one of {@link #ingressProxy}. */
 	@Bean(destroyMethod = "close")
-	UpstreamPool ingressUpstreams(
+	UpstreamPool ingressUpstreams(UpstreamTls tls,
 			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
-		return new UpstreamPool(Duration.ofMillis(connectTimeoutMillis), 256, Duration.ofSeconds(30));
+		return new UpstreamPool(Duration.ofMillis(connectTimeoutMillis), 256, Duration.ofSeconds(30), tls);
 	}
 
 	/**
@@ -39,11 +55,12 @@ class IngressConfiguration {
 	 * fast path as the agents'); the rest goes on to {@link IngressProxy}'s route, then Spring WebFlux.
 	 */
 	@Bean
-	NettyServerCustomizer ingressRelay(IngressProxy proxy, UpstreamPool upstreams) {
+	NettyServerCustomizer ingressRelay(IngressState state, UpstreamPool upstreams) {
 		return server -> server.doOnChannelInit((observer, channel, remote) -> {
 			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
 				channel.pipeline()
-					.addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.relay", new Http1Relay(proxy, upstreams));
+					.addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.relay",
+							new Http1Relay(state::pipeline, upstreams));
 			}
 		});
 	}

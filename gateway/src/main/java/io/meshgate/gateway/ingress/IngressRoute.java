@@ -14,26 +14,34 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import io.meshgate.model.Destination;
 import io.meshgate.model.Ingress;
 import io.meshgate.model.Route;
+import io.meshgate.proxy.core.Direction;
+import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.routing.MatchStep;
+import io.meshgate.proxy.routing.WeightedTarget;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * One model route with an ingress, compiled for matching: its path pattern parsed once, its methods upper-cased, the
- * destinations with weight 0 dropped. {@code order} is its position in {@code mesh.routes}: the first match wins.
+ * destinations with weight 0 dropped and their metrics resolved. {@code order} is its position in {@code mesh.routes}:
+ * the first match wins.
  */
 record IngressRoute(String id, int order, PathPattern path, Set<String> methods, String host,
-		Map<String, String> headers, int stripPrefix, List<Destination> to) {
+		Map<String, String> headers, int stripPrefix, List<Destination> to, List<WeightedTarget> targets) {
+
+	/** Requests at the edge come from outside the mesh: the gateway is their source inside it. */
+	static final String SOURCE = "gateway";
 
 	private static final AntPathMatcher HOSTS = new AntPathMatcher(".");
 
-	static IngressRoute of(Route route, int order) {
+	static IngressRoute of(Route route, int order, GoldenMetrics metrics) {
 		Ingress ingress = route.ingress();
 		List<Destination> to = route.to().size() == 1 ? route.to()
 				: route.to().stream().filter(destination -> destination.weight() > 0).toList();
 		return new IngressRoute(route.id(), order, PathPatternParser.defaultInstance.parse(ingress.path()),
 				ingress.methods().stream().map(m -> m.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
 				ingress.host() == null ? null : ingress.host().toLowerCase(Locale.ROOT), ingress.headers(),
-				ingress.stripPrefix(), to);
+				ingress.stripPrefix(), to, MatchStep.targets(route, metrics, Direction.INGRESS, SOURCE));
 	}
 
 	/** The literal segments the pattern starts with, up to its first variable or wildcard: its place in the index. */

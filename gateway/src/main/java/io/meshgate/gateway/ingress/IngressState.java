@@ -6,25 +6,32 @@ import io.meshgate.client.ConfigSync;
 import io.meshgate.client.spring.MeshConfigApplied;
 import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.proxy.balancer.RoutingTable;
-import io.meshgate.proxy.balancer.RoutingTableHolder;
+import io.meshgate.proxy.core.Direction;
+import io.meshgate.proxy.core.Pipeline;
+import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.routing.RoutingState;
 
 /**
- * What the ingress path reads per request: the route index (rebuilt when a config applies) and the services'
- * endpoints with their load statistics (rebuilt when the config or the registry changes), each swapped whole.
+ * What the ingress path reads per request: the ingress pipeline (route index, {@code to} split, balancing over the
+ * services' endpoints with their load statistics), swapped whole when a config applies or the registry changes.
  */
 final class IngressState implements ConfigSync.Listener {
 
-	private final RoutingTableHolder routing = new RoutingTableHolder();
+	private final RoutingState routing;
 
-	private volatile IngressTable ingress = IngressTable.empty();
-
-	IngressState(ConfigSync sync) {
+	IngressState(ConfigSync sync, GoldenMetrics metrics) {
+		this.routing = new RoutingState(Direction.INGRESS, metrics, IngressRoute.SOURCE,
+				config -> new IngressStep(IngressTable.of(config, metrics)));
 		sync.addListener(this);
 		routing.endpoints(sync.endpoints());
 	}
 
+	Pipeline pipeline() {
+		return routing.pipeline();
+	}
+
 	IngressTable ingress() {
-		return ingress;
+		return ((IngressStep) routing.routeStep()).table();
 	}
 
 	RoutingTable routing() {
@@ -35,7 +42,6 @@ final class IngressState implements ConfigSync.Listener {
 	@EventListener
 	void onApplied(MeshConfigApplied event) {
 		routing.apply(event.config());
-		ingress = IngressTable.of(event.config().model());
 	}
 
 	@Override

@@ -9,6 +9,7 @@ import org.springframework.http.server.PathContainer;
 
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.Route;
+import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
@@ -35,6 +36,10 @@ final class IngressTable {
 	}
 
 	static IngressTable of(MeshConfig config) {
+		return of(config, GoldenMetrics.none());
+	}
+
+	static IngressTable of(MeshConfig config, GoldenMetrics metrics) {
 		Node root = new Node();
 		List<IngressRoute> all = new ArrayList<>();
 		List<Route> routes = config.routes();
@@ -43,7 +48,7 @@ final class IngressTable {
 			if (route.ingress() == null) {
 				continue;
 			}
-			IngressRoute compiled = IngressRoute.of(route, order);
+			IngressRoute compiled = IngressRoute.of(route, order, metrics);
 			Node node = root;
 			for (String segment : compiled.literalPrefix()) {
 				node = node.children.computeIfAbsent(segment, s -> new Node());

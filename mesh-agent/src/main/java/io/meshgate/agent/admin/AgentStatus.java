@@ -6,7 +6,7 @@ import java.util.TreeMap;
 
 import io.meshgate.agent.AgentProperties;
 import io.meshgate.agent.ProxyListeners;
-import io.meshgate.proxy.balancer.RoutingTableHolder;
+import io.meshgate.proxy.routing.RoutingState;
 import io.meshgate.agent.workload.WorkloadHealth;
 
 /** The agent's section of {@code /actuator/mesh}: node, listeners, local workloads, endpoints with their load. */
@@ -18,10 +18,10 @@ public class AgentStatus {
 
 	private final WorkloadHealth workloads;
 
-	private final RoutingTableHolder tables;
+	private final RoutingState tables;
 
 	public AgentStatus(AgentProperties properties, ProxyListeners listeners, WorkloadHealth workloads,
-			RoutingTableHolder tables) {
+			RoutingState tables) {
 		this.properties = properties;
 		this.listeners = listeners;
 		this.workloads = workloads;

@@ -11,13 +11,17 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 /**
  * Config sync metrics, the same in every proxy: {@code meshgate_config_applied_total},
  * {@code meshgate_config_rejected_total}, {@code meshgate_config_control_plane_connected} and
- * {@code meshgate_config_last_applied_seconds} (epoch seconds of the applied config).
+ * {@code meshgate_config_last_applied_seconds} (epoch seconds of the applied config), and
+ * {@code meshgate_config_info{version="<commit>"} 1} for the config in service, so any series of the proxy joins to
+ * the commit it was served under.
  */
 public class MeshConfigMetrics implements MeterBinder, ConfigSync.Listener {
 
 	private final ConfigSync sync;
 
 	private volatile MeterRegistry registry;
+
+	private Gauge info;
 
 	public MeshConfigMetrics(ConfigSync sync) {
 		this.sync = sync;
@@ -34,6 +38,24 @@ public class MeshConfigMetrics implements MeterBinder, ConfigSync.Listener {
 			AppliedConfig applied = s.state().applied();
 			return applied == null ? Double.NaN : applied.appliedAt().toEpochMilli() / 1000.0;
 		}).baseUnit("seconds").description("When the config in service was applied (epoch seconds)").register(registry);
+		AppliedConfig applied = sync.state().applied();
+		if (applied != null) {
+			info(registry, applied.version());
+		}
+	}
+
+	/** One series, for the version in service: the previous version's is removed. */
+	private synchronized void info(MeterRegistry registry, String version) {
+		if (info != null) {
+			if (version.equals(info.getId().getTag("version"))) {
+				return;
+			}
+			registry.remove(info);
+		}
+		info = Gauge.builder("meshgate.config.info", () -> 1)
+			.tag("version", version)
+			.description("1 for the config version (commit) this proxy serves")
+			.register(registry);
 	}
 
 	@Override
@@ -45,6 +67,7 @@ public class MeshConfigMetrics implements MeterBinder, ConfigSync.Listener {
 				.description("Configs applied")
 				.register(current)
 				.increment();
+			info(current, config.version());
 		}
 	}
 

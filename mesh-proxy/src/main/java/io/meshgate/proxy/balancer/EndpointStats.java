@@ -3,14 +3,12 @@ package io.meshgate.proxy.balancer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
-import io.meshgate.proxy.forward.Forwarder;
-
 /**
  * Load signals of one endpoint: requests in flight, and a peak-sensitive moving average of its latency (a slow answer
  * raises it at once, fast ones lower it gradually, with a 10 s time constant), as in Finagle's and Linkerd's balancers.
  * The average also decays while the endpoint gets no traffic, so an endpoint avoided for being slow is tried again.
  */
-public final class EndpointStats implements Forwarder.Outcome {
+public final class EndpointStats {
 
 	/** The node of an endpoint from the model's static {@code endpoints}: a service outside the mesh. */
 	public static final String STATIC = "(static)";
@@ -81,7 +79,7 @@ public final class EndpointStats implements Forwarder.Outcome {
 		outstanding.incrementAndGet();
 	}
 
-	@Override
+	/** The endpoint answered (a 5xx is a failure) or failed, after {@code nanos}: one latency sample. */
 	public synchronized void completed(boolean success, long nanos) {
 		outstanding.decrementAndGet();
 		requests++;
@@ -92,6 +90,11 @@ public final class EndpointStats implements Forwarder.Outcome {
 		double weight = Math.exp(-(now - updatedAt) / DECAY_NANOS);
 		ewmaNanos = nanos > ewmaNanos ? nanos : ewmaNanos * weight + nanos * (1 - weight);
 		updatedAt = now;
+	}
+
+	/** The request left without an answer for reasons not the endpoint's (the caller cancelled): no sample. */
+	public void released() {
+		outstanding.decrementAndGet();
 	}
 
 	public int outstanding() {

@@ -9,31 +9,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.meshgate.model.Match;
 import io.meshgate.model.MeshConfig;
-import io.meshgate.model.Route;
 import io.meshgate.model.ServiceSpec;
 import io.meshgate.model.protocol.Endpoint;
 import io.meshgate.model.protocol.EndpointSet;
-import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * An immutable snapshot of what the outbound direction needs per request: the east-west routes by called service,
- * and each service's endpoints with their load statistics. Rebuilt (off the request path) when the config or the
- * registry changes; statistics carry over for endpoints that stay.
+ * An immutable snapshot of the services a proxy balances over: each service's endpoints with their load statistics
+ * and its timeout. Rebuilt (off the request path) when the config or the registry changes; statistics carry over for
+ * endpoints that stay.
  */
 public final class RoutingTable {
 
 	private final MeshConfig config;
 
-	private final Map<String, List<Route>> routesByService;
-
 	private final Map<String, List<EndpointStats>> endpointsByService;
 
-	private RoutingTable(MeshConfig config, Map<String, List<Route>> routesByService,
-			Map<String, List<EndpointStats>> endpointsByService) {
+	private RoutingTable(MeshConfig config, Map<String, List<EndpointStats>> endpointsByService) {
 		this.config = config;
-		this.routesByService = routesByService;
 		this.endpointsByService = endpointsByService;
 	}
 
@@ -45,13 +38,6 @@ public final class RoutingTable {
 	 * @param previous statistics of the current table by endpoint key, reused so a rebuild forgets nothing
 	 */
 	public static RoutingTable build(MeshConfig config, EndpointSet registry, Map<String, EndpointStats> previous) {
-		Map<String, List<Route>> routes = new HashMap<>();
-		for (Route route : config.routes()) {
-			Match match = route.match();
-			if (match != null) {
-				routes.computeIfAbsent(match.service(), s -> new ArrayList<>()).add(route);
-			}
-		}
 		Map<String, List<EndpointStats>> endpoints = new HashMap<>();
 		for (Map.Entry<String, ServiceSpec> service : config.services().entrySet()) {
 			String name = service.getKey();
@@ -67,25 +53,7 @@ public final class RoutingTable {
 			}
 			endpoints.put(name, List.copyOf(stats));
 		}
-		return new RoutingTable(config, Map.copyOf(routes), Map.copyOf(endpoints));
-	}
-
-	public boolean knows(String service) {
-		return config.services().containsKey(service);
-	}
-
-	/** The service a call to {@code service} goes to: the first matching route's (weighted) pick, else itself. */
-	public String destination(String service, String path, HttpHeaders headers) {
-		List<Route> routes = routesByService.get(service);
-		if (routes == null) {
-			return service;
-		}
-		for (Route route : routes) {
-			if (matches(route.match(), path, headers)) {
-				return WeightedSplit.pick(route.to());
-			}
-		}
-		return service;
+		return new RoutingTable(config, Map.copyOf(endpoints));
 	}
 
 	public List<EndpointStats> endpoints(String service) {
@@ -126,18 +94,6 @@ public final class RoutingTable {
 		Map<String, EndpointStats> all = new HashMap<>();
 		endpointsByService.values().forEach(list -> list.forEach(s -> all.put(key(s.service(), s.address()), s)));
 		return all;
-	}
-
-	private static boolean matches(Match match, String path, HttpHeaders headers) {
-		if (match.pathPrefix() != null && !path.startsWith(match.pathPrefix())) {
-			return false;
-		}
-		for (Map.Entry<String, String> header : match.headers().entrySet()) {
-			if (!header.getValue().equals(headers.get(header.getKey()))) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	private static EndpointStats reuse(Map<String, EndpointStats> previous, String service, String node, String address) {

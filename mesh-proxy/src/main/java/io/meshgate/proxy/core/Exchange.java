@@ -1,0 +1,243 @@
+package io.meshgate.proxy.core;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+import io.meshgate.proxy.balancer.EndpointStats;
+import io.meshgate.proxy.metrics.RouteMeters;
+import io.meshgate.proxy.routing.WeightedTarget;
+
+/**
+ * One request's way through a proxy: its head, what the pipeline's steps decided (route, destination, endpoint, hop
+ * or answer), and what happened (status, bytes, duration, outcome). The transport that carries it reports the
+ * response head and the end; the exchange tells its observers, each event at most once however many paths of a
+ * transport see it (an upstream failure racing a caller's cancel, a WebSocket closing both ways).
+ */
+public final class Exchange {
+
+	private static final AtomicIntegerFieldUpdater<Exchange> STATE = AtomicIntegerFieldUpdater
+		.newUpdater(Exchange.class, "state");
+
+	private static final int BEGUN = 1;
+
+	private static final int RESPONDED = 2;
+
+	private static final int ENDED = 4;
+
+	private final RequestHead head;
+
+	private final ExchangeObserver observer;
+
+	private final long startNanos = System.nanoTime();
+
+	private volatile int state;
+
+	// set by the steps, on the request's event loop before the transport acts on them
+
+	private String route = "default";
+
+	private String destination = "unknown";
+
+	private RouteMeters meters;
+
+	private List<WeightedTarget> targets;
+
+	private String forwardTarget;
+
+	private EndpointStats endpoint;
+
+	private Hop hop;
+
+	private ProxyError answer;
+
+	CompletableFuture<Decision> decided;
+
+	// what happened; bytes have one writer each (the caller's side, the upstream's side)
+
+	private volatile int status;
+
+	private volatile long headNanos;
+
+	private volatile long durationNanos;
+
+	private volatile long requestBytes;
+
+	private volatile long responseBytes;
+
+	private volatile Outcome outcome;
+
+	Exchange(RequestHead head, ExchangeObserver observer, RouteMeters unrouted) {
+		this.head = head;
+		this.observer = observer;
+		this.meters = unrouted;
+		this.forwardTarget = head.pathAndQuery();
+	}
+
+	public RequestHead head() {
+		return head;
+	}
+
+	// --- routing, written by steps
+
+	/** The route that matched ({@code default} when none did) and the destinations it may split over. */
+	public void route(String id, List<WeightedTarget> to) {
+		this.route = id;
+		this.targets = to;
+	}
+
+	public String route() {
+		return route;
+	}
+
+	public List<WeightedTarget> targets() {
+		return targets;
+	}
+
+	/** The service the request goes to, with the metrics of this route and destination, resolved in the snapshot. */
+	public void destination(String service, RouteMeters meters) {
+		this.destination = service;
+		this.meters = meters;
+	}
+
+	public String destination() {
+		return destination;
+	}
+
+	public RouteMeters meters() {
+		return meters;
+	}
+
+	/** The origin-form target sent upstream: the head's unless a step rewrote it (ingress strip-prefix). */
+	public String forwardTarget() {
+		return forwardTarget;
+	}
+
+	public void forwardTarget(String target) {
+		this.forwardTarget = target;
+	}
+
+	/** The endpoint picked, already counted as in flight on it; observers tell it how the exchange went. */
+	public void endpoint(EndpointStats endpoint) {
+		this.endpoint = endpoint;
+	}
+
+	public EndpointStats endpoint() {
+		return endpoint;
+	}
+
+	public void hop(Hop hop) {
+		this.hop = hop;
+	}
+
+	public Hop hop() {
+		return hop;
+	}
+
+	void answer(ProxyError error) {
+		this.answer = error;
+	}
+
+	/** The proxy's own answer, when the pipeline or the forward ended in one. */
+	public ProxyError answer() {
+		return answer;
+	}
+
+	/** Completes when a {@link Decision#PENDING} pipeline decided, on the request's event loop. */
+	public CompletableFuture<Decision> decided() {
+		return decided;
+	}
+
+	// --- progress, reported by the transport
+
+	void begin() {
+		if (set(BEGUN)) {
+			observer.begun(this);
+		}
+	}
+
+	/** The response head (the upstream's, or the proxy's own answer) is about to reach the caller. */
+	public void responded(int status) {
+		if ((state & ENDED) == 0 && set(RESPONDED)) {
+			this.status = status;
+			this.headNanos = System.nanoTime() - startNanos;
+			observer.responded(this);
+		}
+	}
+
+	/** The forward failed with {@code error}; the transport answers it if the response has not started. */
+	public void failed(ProxyError error) {
+		if ((state & RESPONDED) == 0) {
+			this.answer = error;
+		}
+	}
+
+	public void requestBytes(long bytes) {
+		requestBytes += bytes;
+	}
+
+	public void responseBytes(long bytes) {
+		responseBytes += bytes;
+	}
+
+	/** The exchange is over; only the first call counts. */
+	public void end(Outcome outcome) {
+		if ((state & BEGUN) != 0 && set(ENDED)) {
+			this.outcome = outcome;
+			this.durationNanos = System.nanoTime() - startNanos;
+			observer.ended(this);
+		}
+	}
+
+	/** Ends it with the proxy's own answer, already sent. */
+	public void end(ProxyError error) {
+		this.answer = error;
+		end(error.outcome());
+	}
+
+	private boolean set(int flag) {
+		int current;
+		do {
+			current = state;
+			if ((current & flag) != 0) {
+				return false;
+			}
+		}
+		while (!STATE.compareAndSet(this, current, current | flag));
+		return true;
+	}
+
+	public boolean hasResponded() {
+		return (state & RESPONDED) != 0;
+	}
+
+	public boolean hasEnded() {
+		return (state & ENDED) != 0;
+	}
+
+	/** The status sent, or 0 when the caller left before any. */
+	public int status() {
+		return status;
+	}
+
+	/** Time from the request head to the response head, in nanoseconds (0 when there was none). */
+	public long headNanos() {
+		return headNanos;
+	}
+
+	public long durationNanos() {
+		return durationNanos;
+	}
+
+	public long requestBytes() {
+		return requestBytes;
+	}
+
+	public long responseBytes() {
+		return responseBytes;
+	}
+
+	public Outcome outcome() {
+		return outcome;
+	}
+}

@@ -1,0 +1,107 @@
+package io.meshgate.proxy.core;
+
+import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeoutException;
+
+import io.meshgate.proxy.tls.UpstreamTls;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.timeout.ReadTimeoutException;
+import reactor.netty.http.client.PrematureCloseException;
+
+/**
+ * An answer the proxy gives itself, with a status a caller can act on and a message saying what happened. Classified
+ * once here for every transport and direction; a step answers with one to end the pipeline.
+ *
+ * @param status  HTTP status
+ * @param outcome the stable machine-readable reason ({@code error} in the JSON body, {@code outcome} in metrics)
+ * @param message what happened, naming the service or endpoint
+ */
+public record ProxyError(HttpResponseStatus status, Outcome outcome, String message) implements Verdict {
+
+	public static ProxyError unknownService(String service) {
+		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, Outcome.UNKNOWN_SERVICE,
+				"no service '" + service + "' in the mesh");
+	}
+
+	public static ProxyError noEndpoint(String service) {
+		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, Outcome.NO_HEALTHY_ENDPOINT,
+				"service '" + service + "' has no healthy endpoint");
+	}
+
+	public static ProxyError noLocalWorkload(String node, String service) {
+		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, Outcome.NO_LOCAL_WORKLOAD,
+				"node '" + node + "' runs no workload of service '" + service + "'");
+	}
+
+	public static ProxyError badRequest(String message) {
+		return new ProxyError(HttpResponseStatus.BAD_REQUEST, Outcome.BAD_REQUEST, message);
+	}
+
+	public static ProxyError timeout(String service, String endpoint) {
+		return new ProxyError(HttpResponseStatus.GATEWAY_TIMEOUT, Outcome.TIMEOUT,
+				"service '" + service + "' did not answer in time (" + endpoint + ")");
+	}
+
+	public static ProxyError reset(String service, String endpoint) {
+		return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_RESET,
+				"service '" + service + "' at " + endpoint + " closed the connection before answering");
+	}
+
+	public static ProxyError internal(String what) {
+		return new ProxyError(HttpResponseStatus.INTERNAL_SERVER_ERROR, Outcome.PROXY_ERROR, what);
+	}
+
+	/** Classifies a failure of the upstream call. */
+	public static ProxyError upstream(String service, String endpoint, Throwable failure) {
+		Throwable cause = failure;
+		while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof ConnectException)) {
+			cause = cause.getCause();
+		}
+		String tls = UpstreamTls.failureReason(failure);
+		if (failure instanceof TimeoutException || failure instanceof ReadTimeoutException
+				|| cause instanceof ReadTimeoutException) {
+			return timeout(service, endpoint);
+		}
+		if (tls != null) {
+			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_TLS,
+					"TLS with service '" + service + "' at " + endpoint + " failed: " + tls);
+		}
+		if (cause instanceof ConnectException) {
+			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.CONNECT_FAILED,
+					"cannot connect to service '" + service + "' at " + endpoint + ": " + cause.getMessage());
+		}
+		if (failure instanceof PrematureCloseException) {
+			return reset(service, endpoint);
+		}
+		return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_ERROR,
+				"call to service '" + service + "' at " + endpoint + " failed: " + failure);
+	}
+
+	/** The reason a caller reads in the JSON body; the same as {@link Outcome#label()}. */
+	public String code() {
+		return outcome.label();
+	}
+
+	public byte[] json() {
+		return ("{\"status\":" + status.code() + ",\"error\":\"" + code() + "\",\"message\":\"" + escape(message)
+				+ "\"}")
+			.getBytes(StandardCharsets.UTF_8);
+	}
+
+	private static String escape(String text) {
+		StringBuilder out = new StringBuilder(text.length());
+		for (char c : text.toCharArray()) {
+			if (c == '"' || c == '\\') {
+				out.append('\\').append(c);
+			}
+			else if (c < 0x20) {
+				out.append(' ');
+			}
+			else {
+				out.append(c);
+			}
+		}
+		return out.toString();
+	}
+}

@@ -1,0 +1,59 @@
+package io.meshgate.proxy.metrics;
+
+import io.meshgate.proxy.core.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The golden metrics of one (direction, source, route, destination), resolved when a routing snapshot is built, so
+ * recording an exchange costs array reads and atomic adds: no tag list, no registry lookup, no allocation. The
+ * request counter and the latency histogram of each (status class, outcome) are registered on first use, so only
+ * combinations that happened become series.
+ */
+public final class RouteMeters {
+
+	private static final String[] CODES = { "none", "1xx", "2xx", "3xx", "4xx", "5xx" };
+
+	private static final Outcome[] OUTCOMES = Outcome.values();
+
+	private final GoldenMetrics metrics;
+
+	private final Tags tags;
+
+	private final Counter requestBytes;
+
+	private final Counter responseBytes;
+
+	/** by status class x outcome; a benign race on first use registers the same meter twice (Micrometer dedupes) */
+	private final Counter[] requests = new Counter[CODES.length * OUTCOMES.length];
+
+	private final Timer[] durations = new Timer[CODES.length * OUTCOMES.length];
+
+	RouteMeters(GoldenMetrics metrics, Tags tags) {
+		this.metrics = metrics;
+		this.tags = tags;
+		this.requestBytes = metrics.requestBytes(tags);
+		this.responseBytes = metrics.responseBytes(tags);
+	}
+
+	void record(int status, Outcome outcome, long durationNanos, long bytesIn, long bytesOut) {
+		int code = status >= 100 && status < 600 ? status / 100 : 0;
+		int slot = code * OUTCOMES.length + outcome.ordinal();
+		Counter counter = requests[slot];
+		Timer timer = durations[slot];
+		if (counter == null || timer == null) {
+			Tags full = tags.and("code", CODES[code], "outcome", outcome.label());
+			counter = requests[slot] = metrics.requests(full);
+			timer = durations[slot] = metrics.duration(full);
+		}
+		counter.increment();
+		timer.record(durationNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+		if (bytesIn > 0) {
+			requestBytes.increment(bytesIn);
+		}
+		if (bytesOut > 0) {
+			responseBytes.increment(bytesOut);
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package io.meshgate.proxy.routing;
+
+import java.util.List;
+import java.util.function.Function;
+
+import io.meshgate.client.AppliedConfig;
+import io.meshgate.client.ConfigApplier;
+import io.meshgate.client.ConfigSync;
+import io.meshgate.model.MeshConfig;
+import io.meshgate.model.protocol.EndpointSet;
+import io.meshgate.proxy.balancer.BalancerFeedback;
+import io.meshgate.proxy.balancer.RoutingTable;
+import io.meshgate.proxy.core.Direction;
+import io.meshgate.proxy.core.ExchangeObserver;
+import io.meshgate.proxy.core.Pipeline;
+import io.meshgate.proxy.core.Step;
+import io.meshgate.proxy.metrics.GoldenMetrics;
+
+/**
+ * The routing snapshot of one balancing direction (the edge's ingress, an agent's outbound), swapped whole when
+ * config sync applies a config or the registry's endpoints change: the routing table (endpoints with statistics,
+ * carried over) and the pipeline compiled over it, route step, {@code to} split, balancing. Requests read it with one
+ * volatile load; rebuilds happen off the request path. The route step is compiled only when the config changes (it
+ * may index thousands of routes), the balancing step on every rebuild.
+ */
+public class RoutingState implements ConfigApplier, ConfigSync.Listener {
+
+	private final Direction direction;
+
+	private final GoldenMetrics metrics;
+
+	private final String source;
+
+	private final Function<MeshConfig, Step> routes;
+
+	private final ExchangeObserver observer;
+
+	private MeshConfig config = MeshConfig.empty();
+
+	private EndpointSet endpoints = EndpointSet.empty();
+
+	private Step route;
+
+	private volatile RoutingTable table = RoutingTable.empty();
+
+	private volatile Pipeline pipeline;
+
+	/**
+	 * @param source the calling side in metrics ({@code gateway} at the edge; the node's workload, or {@code unknown})
+	 * @param routes compiles the model's routes for this direction into its route step
+	 */
+	public RoutingState(Direction direction, GoldenMetrics metrics, String source, Function<MeshConfig, Step> routes) {
+		this.direction = direction;
+		this.metrics = metrics;
+		this.source = source;
+		this.routes = routes;
+		this.observer = ExchangeObserver.of(List.of(BalancerFeedback.INSTANCE, metrics));
+		this.route = routes.apply(config);
+		rebuild();
+	}
+
+	public RoutingTable current() {
+		return table;
+	}
+
+	public Pipeline pipeline() {
+		return pipeline;
+	}
+
+	/** The route step of the config in service, for status pages. */
+	public synchronized Step routeStep() {
+		return route;
+	}
+
+	@Override
+	public synchronized void apply(AppliedConfig applied) {
+		config = applied.model();
+		route = routes.apply(config);
+		rebuild();
+	}
+
+	@Override
+	public synchronized void endpoints(EndpointSet update) {
+		endpoints = update;
+		rebuild();
+	}
+
+	private void rebuild() {
+		RoutingTable next = RoutingTable.build(config, endpoints, table.statistics());
+		table = next;
+		pipeline = new Pipeline(direction, List.of(route, SplitStep.INSTANCE, new BalanceStep(next)), observer,
+				metrics.meters(direction, source, "default", "unknown"));
+	}
+}

@@ -1,0 +1,308 @@
+package io.meshgate.proxy.transport.reactor;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.meshgate.proxy.core.Decision;
+import io.meshgate.proxy.core.Exchange;
+import io.meshgate.proxy.core.Hop;
+import io.meshgate.proxy.core.MeshHeaders;
+import io.meshgate.proxy.core.Outcome;
+import io.meshgate.proxy.core.Pipeline;
+import io.meshgate.proxy.core.Protocol;
+import io.meshgate.proxy.core.ProxyError;
+import io.meshgate.proxy.core.RequestHead;
+import io.meshgate.proxy.tls.UpstreamTls;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
+import reactor.netty.Connection;
+import reactor.netty.channel.AbortedException;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientResponse;
+import reactor.netty.http.client.WebsocketClientSpec;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+import reactor.netty.http.server.WebsocketServerSpec;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.resources.LoopResources;
+
+/**
+ * The reactor-netty transport: what the HTTP/1.1 relay hands over (HTTP/2 and gRPC, WebSocket, HTTP/1.0,
+ * {@code Expect: 100-continue}). It runs the listener's {@link Pipeline} like the relay, then forwards one request to
+ * its upstream and the response back, both bodies streamed buffer by buffer (never held whole), over pooled
+ * keep-alive connections, and reports the response head and the end on the {@link Exchange}. HTTP/2 requests go
+ * upstream as HTTP/2 with their trailers (gRPC); WebSocket upgrades become a frame relay.
+ * <p>
+ * The service timeout is a deadline for the response head, as in the relay: a response that streams (a download,
+ * a gRPC server stream, a WebSocket session) is never cut by it. A caller that cancels, resets its stream or leaves
+ * ends the exchange as {@code cancelled}, which is not the endpoint's failure, and is logged at DEBUG only.
+ */
+public final class Forwarder {
+
+	private static final Log logger = LogFactory.getLog(Forwarder.class);
+
+	private final HttpClient http1;
+
+	private final HttpClient h2c;
+
+	private final HttpClient https;
+
+	private final HttpClient h2;
+
+	/**
+	 * Upstream keep-alive connections, bounded: at most 1024 per upstream, and 4096 requests waiting for one before
+	 * new ones fail fast instead of queueing without limit. Idle connections close after 30 s.
+	 */
+	public static ConnectionProvider upstreamPool(String name) {
+		return ConnectionProvider.builder(name)
+			.maxConnections(1024)
+			.pendingAcquireMaxCount(4096)
+			.maxIdleTime(Duration.ofSeconds(30))
+			.build();
+	}
+
+	/**
+	 * @param loops the event loops of the listeners calling it, so a request stays on its caller's thread;
+	 *              {@code null}: reactor-netty's shared ones (the gateway's: Spring Boot's server runs on them too)
+	 * @param tls   trust and hostname verification for {@code https://} upstreams
+	 */
+	public Forwarder(ConnectionProvider connections, Duration connectTimeout, LoopResources loops, UpstreamTls tls) {
+		HttpClient client = HttpClient.create(connections);
+		if (loops != null) {
+			client = client.runOn(loops);
+		}
+		this.http1 = client
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+			// small request/response exchanges: Nagle plus delayed ACKs would add tens of milliseconds
+			.option(ChannelOption.TCP_NODELAY, true)
+			.keepAlive(true);
+		this.h2c = http1.protocol(HttpProtocol.H2C);
+		this.https = http1.secure(spec -> spec.sslContext(tls.context()));
+		this.h2 = http1.protocol(HttpProtocol.H2).secure(spec -> spec.sslContext(tls.http2()));
+	}
+
+	/** Runs the pipeline for a request reactor-netty read, then forwards or answers it. */
+	public Mono<Void> handle(HttpServerRequest request, HttpServerResponse response, Pipeline pipeline) {
+		Exchange exchange = exchange(request, pipeline);
+		Decision decision = pipeline.decide(exchange, eventLoop(request));
+		if (decision == Decision.PASS) {
+			return response.status(HttpResponseStatus.NOT_FOUND).send();
+		}
+		return serve(request, response, exchange, decision);
+	}
+
+	/** The request's head, read once, and its exchange in {@code pipeline}. */
+	public static Exchange exchange(HttpServerRequest request, Pipeline pipeline) {
+		return pipeline.exchange(RequestHead.of(pipeline.direction(), protocol(request), request.method(),
+				request.uri(), request.requestHeaders(), request.remoteAddress()));
+	}
+
+	public static java.util.concurrent.Executor eventLoop(HttpServerRequest request) {
+		return ((Connection) request).channel().eventLoop();
+	}
+
+	/** Carries out a decision of the pipeline: forward, answer, or wait for a late step first. */
+	public Mono<Void> serve(HttpServerRequest request, HttpServerResponse response, Exchange exchange,
+			Decision decision) {
+		return switch (decision) {
+			case FORWARD -> forward(request, response, exchange);
+			case ANSWER -> answer(response, exchange, exchange.answer());
+			case PENDING -> Mono.fromCompletionStage(exchange.decided())
+				.flatMap(late -> serve(request, response, exchange, late))
+				.doOnCancel(() -> exchange.end(Outcome.CANCELLED));
+			case PASS -> answer(response, exchange, ProxyError.internal("a late step passed the request"));
+		};
+	}
+
+	private Mono<Void> forward(HttpServerRequest request, HttpServerResponse response, Exchange exchange) {
+		if (isWebsocketUpgrade(request.requestHeaders())) {
+			return relayWebsocket(request, response, exchange);
+		}
+		Hop hop = exchange.hop();
+		boolean http2 = request.version().majorVersion() == 2;
+		HttpClient client = hop.secure() ? (http2 ? h2 : https) : (http2 ? h2c : http1);
+		// HTTP/1.1 announces a body with Content-Length or Transfer-Encoding; an HTTP/2 stream may carry one without
+		boolean hasBody = http2 || request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
+				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
+		Mono<Void> call = client.headers(outgoing -> {
+			MeshHeaders.copyEndToEnd(request.requestHeaders(), outgoing);
+			MeshHeaders.forwardedFor(outgoing, request.remoteAddress(), request.scheme());
+			hop.applyTo(outgoing);
+		})
+			.request(request.method())
+			.uri(hop.upstream() + hop.pathAndQuery())
+			.send((outgoing, out) -> hasBody
+					? out.send(request.receive().retain().doOnNext(b -> exchange.requestBytes(b.readableBytes())))
+					: out)
+			.response((upstreamResponse, body) -> {
+				exchange.responded(upstreamResponse.status().code());
+				response.status(upstreamResponse.status());
+				MeshHeaders.copyEndToEnd(upstreamResponse.responseHeaders(), response.responseHeaders());
+				if (http2) {
+					relayTrailers(upstreamResponse, response);
+				}
+				return response.send(body.retain().doOnNext(b -> exchange.responseBytes(b.readableBytes())));
+			})
+			.then();
+		if (hop.timeout() != null) {
+			call = call.timeout(headDeadline(hop.timeout(), exchange));
+		}
+		return call.doOnSuccess(done -> exchange.end(Outcome.SUCCESS))
+			.onErrorResume(failure -> failed(request, response, exchange, hop, failure))
+			.doOnCancel(() -> exchange.end(Outcome.CANCELLED));
+	}
+
+	/**
+	 * Fires once the timeout has passed without a response head; never after one, so a response that streams is not
+	 * cut (reactor-netty's own {@code responseTimeout} limits the time between reads instead, which cuts an idle
+	 * gRPC stream).
+	 */
+	private static Mono<Long> headDeadline(Duration timeout, Exchange exchange) {
+		return Mono.delay(timeout).flatMap(tick -> exchange.hasResponded() ? Mono.never() : Mono.just(tick));
+	}
+
+	private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Exchange exchange, Hop hop,
+			Throwable failure) {
+		if (callerGone(request, failure)) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("caller left a call to " + hop.service() + ": " + failure);
+			}
+			exchange.end(Outcome.CANCELLED);
+			return Mono.empty();
+		}
+		if (response.hasSentHeaders()) {
+			// mid-body: all that can be done is cutting the caller's stream or connection
+			exchange.end(Outcome.UPSTREAM_RESET);
+			return Mono.fromRunnable(() -> response.withConnection(Connection::dispose));
+		}
+		ProxyError error = failure instanceof TimeoutException ? ProxyError.timeout(hop.service(), hop.upstream())
+				: ProxyError.upstream(hop.service(), hop.upstream(), failure);
+		return answer(response, exchange, error);
+	}
+
+	private static boolean callerGone(HttpServerRequest request, Throwable failure) {
+		return failure instanceof AbortedException || !((Connection) request).channel().isActive();
+	}
+
+	/**
+	 * The proxy's own answer: a JSON body, or for a gRPC caller a trailers-only style answer (status 200,
+	 * {@code grpc-status} and {@code grpc-message} in the trailers) that gRPC clients read as a status, not as
+	 * "invalid content-type". Metrics count the error's HTTP status either way, so one case reads the same on every
+	 * transport.
+	 */
+	static Mono<Void> answer(HttpServerResponse response, Exchange exchange, ProxyError error) {
+		exchange.failed(error);
+		exchange.responded(error.status().code());
+		Mono<Void> sent;
+		if (exchange.head().protocol().isGrpc()) {
+			response.status(HttpResponseStatus.OK)
+				.header(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+				.trailerHeaders(trailers -> trailers.set("grpc-status", String.valueOf(error.outcome().grpcStatus()))
+					.set("grpc-message", GrpcStatus.encodeMessage(error.message())));
+			sent = response.send().then();
+		}
+		else {
+			byte[] body = error.json();
+			exchange.responseBytes(body.length);
+			sent = response.status(error.status())
+				.header(HttpHeaderNames.CONTENT_TYPE, "application/json")
+				.sendByteArray(Mono.just(body))
+				.then();
+		}
+		return sent.doFinally(signal -> exchange
+			.end(signal == SignalType.CANCEL || signal == SignalType.ON_ERROR ? Outcome.CANCELLED : error.outcome()));
+	}
+
+	/**
+	 * HTTP/2 only (gRPC): trailers arrive with the last body frame, before our response ends; a "trailers-only"
+	 * answer carries its status in the only HEADERS frame, which ends the stream, and re-sent its headers and end of
+	 * stream come apart, so its status moves into the trailers.
+	 */
+	private static void relayTrailers(HttpClientResponse upstreamResponse, HttpServerResponse response) {
+		HttpHeaders trailersOnly = GrpcStatus.moveOut(response.responseHeaders());
+		AtomicReference<HttpHeaders> trailers = new AtomicReference<>();
+		upstreamResponse.trailerHeaders().subscribe(trailers::set);
+		response.trailerHeaders(out -> {
+			if (trailersOnly != null) {
+				out.add(trailersOnly);
+			}
+			HttpHeaders received = trailers.get();
+			if (received != null) {
+				received.forEach(trailer -> out.add(trailer.getKey(), trailer.getValue()));
+			}
+		});
+	}
+
+	/**
+	 * Accepts the caller's upgrade, opens a WebSocket to the upstream and relays frames both ways until either side
+	 * closes. The caller is upgraded first, so an upstream that refuses ends the session with a close frame rather
+	 * than an HTTP error. The session is one exchange: its head is the upstream's handshake, its end the close.
+	 */
+	private Mono<Void> relayWebsocket(HttpServerRequest request, HttpServerResponse response, Exchange exchange) {
+		Hop hop = exchange.hop();
+		String protocols = request.requestHeaders().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
+		// subprotocols only when the caller offered some: the specs refuse null, and "" stalls the handshake
+		WebsocketClientSpec.Builder clientSpec = WebsocketClientSpec.builder().handlePing(false);
+		WebsocketServerSpec.Builder serverSpec = WebsocketServerSpec.builder().handlePing(false);
+		if (protocols != null) {
+			clientSpec.protocols(protocols);
+			serverSpec.protocols(protocols);
+		}
+		HttpClient client = hop.secure() ? https : http1;
+		return response.sendWebsocket((in, out) -> client.headers(outgoing -> {
+			request.requestHeaders().forEach(header -> {
+				String name = header.getKey().toLowerCase(Locale.ROOT);
+				if (!name.startsWith("sec-websocket-") && !MeshHeaders.isHopByHop(name)) {
+					outgoing.add(header.getKey(), header.getValue());
+				}
+			});
+			MeshHeaders.forwardedFor(outgoing, request.remoteAddress(), request.scheme());
+			hop.applyTo(outgoing);
+		})
+			.websocket(clientSpec.build())
+			.uri(hop.upstream().replaceFirst("^http", "ws") + hop.pathAndQuery())
+			.handle((upstreamIn, upstreamOut) -> {
+				exchange.responded(HttpResponseStatus.SWITCHING_PROTOCOLS.code());
+				Mono<Void> toUpstream = upstreamOut.sendObject(in.receiveFrames()
+					.doOnNext(frame -> exchange.requestBytes(frame.content().readableBytes()))
+					.map(WebSocketFrame::retain)).then();
+				Mono<Void> toCaller = out.sendObject(upstreamIn.receiveFrames()
+					.doOnNext(frame -> exchange.responseBytes(frame.content().readableBytes()))
+					.map(WebSocketFrame::retain)).then();
+				return Mono.firstWithSignal(toUpstream, toCaller);
+			})
+			.then()
+			.doOnSuccess(done -> exchange.end(Outcome.SUCCESS))
+			.doOnError(failure -> exchange.end(exchange.hasResponded() ? Outcome.UPSTREAM_RESET
+					: ProxyError.upstream(hop.service(), hop.upstream(), failure).outcome()))
+			.doOnCancel(() -> exchange.end(Outcome.CANCELLED)), serverSpec.build());
+	}
+
+	static boolean isWebsocketUpgrade(HttpHeaders headers) {
+		return "websocket".equalsIgnoreCase(headers.get(HttpHeaderNames.UPGRADE))
+				&& headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, true);
+	}
+
+	private static Protocol protocol(HttpServerRequest request) {
+		HttpHeaders headers = request.requestHeaders();
+		if (request.version().majorVersion() == 2) {
+			String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
+			return type != null && type.startsWith("application/grpc") ? Protocol.GRPC : Protocol.HTTP_2;
+		}
+		if (isWebsocketUpgrade(headers)) {
+			return Protocol.WEBSOCKET;
+		}
+		return request.version().minorVersion() == 0 ? Protocol.HTTP_1_0 : Protocol.HTTP_1_1;
+	}
+}

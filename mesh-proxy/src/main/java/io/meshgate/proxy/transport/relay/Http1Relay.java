@@ -1,0 +1,534 @@
+package io.meshgate.proxy.transport.relay;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.meshgate.proxy.core.Decision;
+import io.meshgate.proxy.core.Exchange;
+import io.meshgate.proxy.core.Hop;
+import io.meshgate.proxy.core.MeshHeaders;
+import io.meshgate.proxy.core.Outcome;
+import io.meshgate.proxy.core.Pipeline;
+import io.meshgate.proxy.core.Protocol;
+import io.meshgate.proxy.core.ProxyError;
+import io.meshgate.proxy.core.RequestHead;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+
+/**
+ * The HTTP/1.1 fast path of a listener: relays a plain request and its response between the caller's connection and
+ * a pooled upstream connection at the level of Netty's HTTP codec. The request and response objects the codecs
+ * decoded are sent on as they are (headers edited in place, body buffers passed along, never copied), on the caller's
+ * event loop, with no per-request publisher chain. Each request runs the listener's {@link Pipeline}: the relay
+ * builds its {@link RequestHead}, forwards along the hop or answers the pipeline's error, holds the request while a
+ * step answers later, and reports the response head and the end on the {@link Exchange} exactly once. What it does
+ * not relay (HTTP/1.0, upgrades such as WebSocket and h2c, {@code Expect: 100-continue}, CONNECT, requests the
+ * pipeline passes, undecodable requests) goes on to the listener's reactor-netty handlers, and the connection stays
+ * with them from then on. {@code https://} upstreams are called over TLS (see {@link UpstreamPool}).
+ * <p>
+ * One request at a time per connection: requests pipelined behind it wait (reads pause beyond a few). Back-pressure
+ * both ways by pausing reads on the side whose peer cannot keep up. Errors answer like the reactor-netty transport's:
+ * 502 connect_failed / upstream_reset / upstream_tls, 504 timeout (a deadline for the response head), JSON bodies.
+ */
+public final class Http1Relay extends ChannelInboundHandlerAdapter {
+
+	/** Messages held while a request is in flight or its upstream connects, before reads pause. */
+	private static final int MAX_HELD = 16;
+
+	private final Supplier<Pipeline> pipelines;
+
+	private final UpstreamPool pool;
+
+	private ChannelHandlerContext ctx;
+
+	/** Set once a request went to the framework's handlers: the rest of the connection is theirs. */
+	private boolean passOn;
+
+	/** How callers reach this listener, for X-Forwarded-Proto. */
+	private String scheme = "http";
+
+	/** Messages of requests pipelined behind the one in flight. */
+	private final ArrayDeque<Object> waiting = new ArrayDeque<>(2);
+
+	// the exchange in flight (at most one per connection)
+
+	private boolean active;
+
+	private int exchangeId;
+
+	private Exchange exchange;
+
+	/** {@code null} while the relay answers the request itself (an error), or waits for a late step. */
+	private Hop hop;
+
+	/** How the exchange ends once both directions are complete. */
+	private Outcome outcome;
+
+	private boolean keepAlive;
+
+	private boolean requestDone;
+
+	private boolean responseStarted;
+
+	private boolean responseDone;
+
+	private boolean informational;
+
+	private boolean upstreamKeepAlive;
+
+	private Channel upstream;
+
+	/** Request parts received while the upstream connection opens. */
+	private ArrayDeque<Object> unsent;
+
+	private ScheduledFuture<?> deadline;
+
+	/** @param pipelines the listener's current pipeline, read once per request */
+	public Http1Relay(Supplier<Pipeline> pipelines, UpstreamPool pool) {
+		this.pipelines = pipelines;
+		this.pool = pool;
+	}
+
+	@Override
+	public void handlerAdded(ChannelHandlerContext ctx) {
+		this.ctx = ctx;
+		passOn = !UpstreamPool.supports(ctx.channel());
+	}
+
+	@Override
+	public void channelActive(ChannelHandlerContext ctx) {
+		if (ctx.pipeline().get(SslHandler.class) != null) {
+			scheme = "https";
+		}
+		if (!passOn) {
+			// reactor-netty reads on demand; the relay reads whenever nothing holds it back
+			ctx.channel().config().setAutoRead(true);
+		}
+		ctx.fireChannelActive();
+	}
+
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (passOn) {
+			ctx.fireChannelRead(msg);
+		}
+		else if (!waiting.isEmpty() || (active && requestDone)) {
+			waiting.add(msg);
+			updateReads();
+		}
+		else {
+			dispatch(msg);
+		}
+	}
+
+	private void dispatch(Object msg) {
+		if (msg instanceof HttpRequest request && !(msg instanceof FullHttpRequest)) {
+			start(request);
+		}
+		else if (msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+			requestContent(content);
+		}
+		else {
+			handOver(msg);
+		}
+	}
+
+	/** From here on the framework's handlers own the connection, starting with {@code msg}. */
+	private void handOver(Object msg) {
+		passOn = true;
+		ctx.fireChannelRead(msg);
+		Object next;
+		while ((next = waiting.poll()) != null) {
+			ctx.fireChannelRead(next);
+		}
+	}
+
+	private void start(HttpRequest request) {
+		if (!relayable(request)) {
+			handOver(request);
+			return;
+		}
+		Pipeline pipeline = pipelines.get();
+		Exchange started = pipeline.exchange(RequestHead.of(pipeline.direction(), Protocol.HTTP_1_1, request.method(),
+				request.uri(), request.headers(), (InetSocketAddress) ctx.channel().remoteAddress()));
+		Decision decision = pipeline.decide(started, ctx.executor());
+		if (decision == Decision.PASS) {
+			handOver(request);
+			return;
+		}
+		active = true;
+		exchangeId++;
+		exchange = started;
+		hop = null;
+		outcome = Outcome.SUCCESS;
+		requestDone = false;
+		responseStarted = false;
+		responseDone = false;
+		informational = false;
+		keepAlive = HttpUtil.isKeepAlive(request);
+		if (decision == Decision.PENDING) {
+			// a step answers later: the request and its body wait (reads pause beyond a few parts)
+			unsent = new ArrayDeque<>(2);
+			unsent.add(request);
+			int id = exchangeId;
+			started.decided().thenAccept(late -> decidedLater(id, late));
+		}
+		else {
+			proceed(decision, request);
+		}
+	}
+
+	private void decidedLater(int id, Decision decision) {
+		if (!active || id != exchangeId) {
+			return; // the caller left meanwhile
+		}
+		HttpRequest request = (HttpRequest) unsent.poll();
+		if (decision == Decision.FORWARD) {
+			proceed(decision, request);
+		}
+		else {
+			ReferenceCountUtil.release(request);
+			releaseUnsent();
+			proceed(decision, null);
+		}
+	}
+
+	private void proceed(Decision decision, HttpRequest request) {
+		if (decision != Decision.FORWARD) {
+			answer(exchange.answer());
+			return;
+		}
+		hop = exchange.hop();
+		prepare(request);
+		if (hop.timeout() != null) {
+			int id = exchangeId;
+			deadline = ctx.executor().schedule(() -> timedOut(id), hop.timeout().toNanos(), TimeUnit.NANOSECONDS);
+		}
+		Channel pooled = pool.acquire(hop.upstream());
+		if (pooled != null) {
+			bind(pooled);
+			upstream.write(request, upstream.voidPromise());
+			if (unsent != null) {
+				Object part;
+				while ((part = unsent.poll()) != null) {
+					upstream.write(part, upstream.voidPromise());
+				}
+				unsent = null;
+				upstream.flush();
+			}
+		}
+		else {
+			if (unsent == null) {
+				unsent = new ArrayDeque<>(2);
+			}
+			unsent.addFirst(request);
+			int id = exchangeId;
+			String target = hop.upstream();
+			pool.connect(ctx.channel(), target).addListener((ChannelFutureListener) f -> connected(f, id, target));
+		}
+	}
+
+	/** Plain HTTP/1.1; everything else is the framework's. */
+	private static boolean relayable(HttpRequest request) {
+		HttpHeaders headers = request.headers();
+		return request.decoderResult().isSuccess() && request.protocolVersion() == HttpVersion.HTTP_1_1
+				&& request.method() != HttpMethod.CONNECT && !headers.contains(HttpHeaderNames.UPGRADE)
+				&& !headers.contains(HttpHeaderNames.EXPECT);
+	}
+
+	/** The request as the next hop gets it, edited in place. */
+	private void prepare(HttpRequest request) {
+		HttpHeaders headers = request.headers();
+		MeshHeaders.stripHopByHop(headers);
+		MeshHeaders.forwardedFor(headers, exchange.head().client(), scheme);
+		hop.applyTo(headers);
+		request.setUri(hop.pathAndQuery());
+	}
+
+	private void connected(ChannelFuture future, int id, String target) {
+		if (!active || id != exchangeId || hop == null) {
+			// the exchange ended while connecting (caller gone, timed out): keep the connection for the next one
+			if (future.isSuccess()) {
+				pool.release(target, future.channel());
+			}
+			return;
+		}
+		if (!future.isSuccess()) {
+			upstreamFailed(future.cause());
+			return;
+		}
+		bind(future.channel());
+		Object part;
+		while ((part = unsent.poll()) != null) {
+			upstream.write(part, upstream.voidPromise());
+		}
+		unsent = null;
+		upstream.flush();
+		updateReads();
+	}
+
+	private void bind(Channel channel) {
+		upstream = channel;
+		((UpstreamHandler) channel.pipeline().last()).relay = this;
+	}
+
+	private void requestContent(HttpContent content) {
+		boolean last = content instanceof LastHttpContent;
+		if (!active) {
+			content.release();
+			return;
+		}
+		if (last) {
+			requestDone = true;
+		}
+		exchange.requestBytes(content.content().readableBytes());
+		if ((hop == null && unsent == null) || responseDone) {
+			content.release(); // answered already: the rest of the body has nowhere to go
+			if (last) {
+				finishIfDone();
+			}
+		}
+		else if (upstream == null) {
+			unsent.add(content);
+			updateReads();
+		}
+		else {
+			upstream.write(content, upstream.voidPromise());
+			if (last) {
+				upstream.flush();
+			}
+			else if (!upstream.isWritable()) {
+				upstream.flush();
+				updateReads();
+			}
+		}
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		if (upstream != null && !passOn) {
+			upstream.flush();
+		}
+		ctx.fireChannelReadComplete();
+	}
+
+	void upstreamRead(Object msg) {
+		if (msg instanceof HttpContent content) {
+			exchange.responseBytes(content.content().readableBytes());
+		}
+		if (msg instanceof HttpResponse response) {
+			int code = response.status().code();
+			informational = code < 200;
+			if (!informational) {
+				cancelDeadline();
+				exchange.responded(code);
+				upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+				HttpHeaders headers = response.headers();
+				MeshHeaders.stripHopByHop(headers);
+				if (!keepAlive) {
+					headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+				}
+				if (!HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
+						&& code != 204 && code != 304) {
+					// the upstream ends its body by closing: the caller's connection stays, so the body is chunked
+					HttpUtil.setTransferEncodingChunked(response, true);
+				}
+			}
+			responseStarted = true;
+		}
+		ctx.write(msg, ctx.voidPromise());
+		if (msg instanceof LastHttpContent) {
+			if (informational) {
+				informational = false;
+				return;
+			}
+			responseDone = true;
+			ctx.flush();
+			releaseUpstream(requestDone && upstreamKeepAlive);
+			finishIfDone();
+		}
+		else if (!ctx.channel().isWritable() && upstream != null) {
+			// pause first: the flush may drain the caller's buffer, and its writability event resumes reading
+			upstream.config().setAutoRead(false);
+			ctx.flush();
+		}
+	}
+
+	void upstreamReadComplete() {
+		ctx.flush();
+	}
+
+	void upstreamWritable() {
+		updateReads();
+	}
+
+	@Override
+	public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+		if (upstream != null && ctx.channel().isWritable()) {
+			upstream.config().setAutoRead(true);
+		}
+		ctx.fireChannelWritabilityChanged();
+	}
+
+	/** The upstream connection failed or closed before the exchange ended ({@code cause} null: it closed). */
+	void upstreamFailed(Throwable cause) {
+		if (!active || hop == null) {
+			return;
+		}
+		releaseUpstream(false);
+		releaseUnsent();
+		cancelDeadline();
+		if (responseStarted) {
+			// mid-body: all that can be done is cutting the connection
+			exchange.end(Outcome.UPSTREAM_RESET);
+			ctx.close();
+			return;
+		}
+		String service = hop.service();
+		String endpoint = hop.upstream();
+		hop = null;
+		answer(cause == null ? ProxyError.reset(service, endpoint) : ProxyError.upstream(service, endpoint, cause));
+	}
+
+	private void timedOut(int id) {
+		if (active && id == exchangeId && hop != null && !exchange.hasResponded()) {
+			String service = hop.service();
+			String endpoint = hop.upstream();
+			deadline = null;
+			releaseUpstream(false);
+			releaseUnsent();
+			hop = null;
+			answer(ProxyError.timeout(service, endpoint));
+		}
+	}
+
+	/** The relay's own answer; the rest of the request body is read and dropped. */
+	private void answer(ProxyError error) {
+		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, error.status(),
+				Unpooled.wrappedBuffer(error.json()));
+		response.headers()
+			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+		if (!keepAlive) {
+			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+		}
+		outcome = error.outcome();
+		exchange.failed(error);
+		exchange.responded(error.status().code());
+		exchange.responseBytes(response.content().readableBytes());
+		responseStarted = true;
+		responseDone = true;
+		ctx.writeAndFlush(response, ctx.voidPromise());
+		finishIfDone();
+	}
+
+	private void cancelDeadline() {
+		if (deadline != null) {
+			deadline.cancel(false);
+			deadline = null;
+		}
+	}
+
+	/** Detaches the upstream connection: back to the pool when its exchange ended cleanly, else closed. */
+	private void releaseUpstream(boolean reusable) {
+		Channel channel = upstream;
+		if (channel == null) {
+			return;
+		}
+		upstream = null;
+		((UpstreamHandler) channel.pipeline().last()).relay = null;
+		if (reusable && hop != null) {
+			pool.release(hop.upstream(), channel);
+		}
+		else {
+			channel.close();
+		}
+	}
+
+	private void releaseUnsent() {
+		if (unsent != null) {
+			unsent.forEach(ReferenceCountUtil::release);
+			unsent = null;
+		}
+	}
+
+	/** Ends the exchange once both directions are complete, then serves requests that waited behind it. */
+	private void finishIfDone() {
+		if (!requestDone || !responseDone) {
+			updateReads();
+			return;
+		}
+		if (upstream != null) {
+			releaseUpstream(false); // the response ended before the request body: the connection is out of step
+		}
+		active = false;
+		hop = null;
+		exchange.end(outcome);
+		if (!keepAlive) {
+			ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+			return;
+		}
+		Object next;
+		while (!passOn && !(active && requestDone) && (next = waiting.poll()) != null) {
+			dispatch(next);
+		}
+		updateReads();
+	}
+
+	/** Reads pause while too much waits: pipelined requests, parts for a connecting or congested upstream. */
+	private void updateReads() {
+		if (passOn || !ctx.channel().isActive()) {
+			return;
+		}
+		boolean held = waiting.size() >= MAX_HELD || (unsent != null && unsent.size() >= MAX_HELD)
+				|| (upstream != null && !upstream.isWritable());
+		ctx.channel().config().setAutoRead(!held);
+	}
+
+	@Override
+	public void channelInactive(ChannelHandlerContext ctx) {
+		if (active) {
+			// the caller left first: its own outcome, never the endpoint's failure
+			exchange.end(Outcome.CANCELLED);
+			cancelDeadline();
+			releaseUpstream(false);
+			releaseUnsent();
+		}
+		active = false;
+		hop = null;
+		waiting.forEach(ReferenceCountUtil::release);
+		waiting.clear();
+		ctx.fireChannelInactive();
+	}
+
+	@Override
+	public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+		if (passOn) {
+			ctx.fireExceptionCaught(cause);
+		}
+		else {
+			ctx.close();
+		}
+	}
+}
