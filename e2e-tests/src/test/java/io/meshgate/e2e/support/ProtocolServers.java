@@ -73,6 +73,12 @@ public final class ProtocolServers implements AutoCloseable {
 	}
 
 	private static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
+		return method("demo.Echo", name, type);
+	}
+
+	/** A gRPC method of {@code service} whose messages are plain UTF-8 strings. */
+	public static MethodDescriptor<String, String> method(String service, String name,
+			MethodDescriptor.MethodType type) {
 		MethodDescriptor.Marshaller<String> utf8 = new MethodDescriptor.Marshaller<>() {
 			@Override
 			public java.io.InputStream stream(String value) {
@@ -91,7 +97,7 @@ public final class ProtocolServers implements AutoCloseable {
 		};
 		return MethodDescriptor.<String, String>newBuilder()
 			.setType(type)
-			.setFullMethodName(MethodDescriptor.generateFullMethodName("demo.Echo", name))
+			.setFullMethodName(MethodDescriptor.generateFullMethodName(service, name))
 			.setRequestMarshaller(utf8)
 			.setResponseMarshaller(utf8)
 			.build();

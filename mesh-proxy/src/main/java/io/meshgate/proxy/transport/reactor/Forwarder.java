@@ -24,7 +24,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.HttpProtocol;
@@ -135,6 +135,8 @@ public final class Forwarder {
 		// HTTP/1.1 announces a body with Content-Length or Transfer-Encoding; an HTTP/2 stream may carry one without
 		boolean hasBody = http2 || request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
 				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
+		// the deadline for the response head runs from the end of the request, so a long upload is not cut by it
+		Sinks.Empty<Void> requestSent = hop.timeout() == null ? null : Sinks.empty();
 		Mono<Void> call = client.headers(outgoing -> {
 			MeshHeaders.copyEndToEnd(request.requestHeaders(), outgoing);
 			MeshHeaders.forwardedFor(outgoing, request.remoteAddress(), request.scheme());
@@ -142,9 +144,16 @@ public final class Forwarder {
 		})
 			.request(request.method())
 			.uri(hop.upstream() + hop.pathAndQuery())
-			.send((outgoing, out) -> hasBody
-					? out.send(request.receive().retain().doOnNext(b -> exchange.requestBytes(b.readableBytes())))
-					: out)
+			.send((outgoing, out) -> {
+				if (!hasBody) {
+					sent(requestSent);
+					return out;
+				}
+				return out.send(request.receive()
+					.retain()
+					.doOnNext(b -> exchange.requestBytes(b.readableBytes()))
+					.doOnComplete(() -> sent(requestSent)));
+			})
 			.response((upstreamResponse, body) -> {
 				exchange.responded(upstreamResponse.status().code());
 				response.status(upstreamResponse.status());
@@ -155,21 +164,29 @@ public final class Forwarder {
 				return response.send(body.retain().doOnNext(b -> exchange.responseBytes(b.readableBytes())));
 			})
 			.then();
-		if (hop.timeout() != null) {
-			call = call.timeout(headDeadline(hop.timeout(), exchange));
+		if (requestSent != null) {
+			call = call.timeout(headDeadline(requestSent.asMono(), hop.timeout(), exchange));
 		}
-		return call.doOnSuccess(done -> exchange.end(Outcome.SUCCESS))
+		// a caller that reset its stream or closed its connection mid-response may leave the send "complete"
+		return call.doOnSuccess(done -> exchange.end(callerGone(request, null) ? Outcome.CANCELLED : Outcome.SUCCESS))
 			.onErrorResume(failure -> failed(request, response, exchange, hop, failure))
 			.doOnCancel(() -> exchange.end(Outcome.CANCELLED));
 	}
 
 	/**
-	 * Fires once the timeout has passed without a response head; never after one, so a response that streams is not
-	 * cut (reactor-netty's own {@code responseTimeout} limits the time between reads instead, which cuts an idle
-	 * gRPC stream).
+	 * Fires once the timeout has passed, counted from the end of the request, without a response head; never after
+	 * one, so a response that streams is not cut (reactor-netty's own {@code responseTimeout} limits the time between
+	 * reads instead, which cuts an idle gRPC stream). Envoy's route timeout starts at the end of the request too.
 	 */
-	private static Mono<Long> headDeadline(Duration timeout, Exchange exchange) {
-		return Mono.delay(timeout).flatMap(tick -> exchange.hasResponded() ? Mono.never() : Mono.just(tick));
+	private static Mono<Long> headDeadline(Mono<Void> requestSent, Duration timeout, Exchange exchange) {
+		return requestSent.then(Mono.delay(timeout))
+			.flatMap(tick -> exchange.hasResponded() ? Mono.never() : Mono.just(tick));
+	}
+
+	private static void sent(Sinks.Empty<Void> requestSent) {
+		if (requestSent != null) {
+			requestSent.tryEmitEmpty();
+		}
 	}
 
 	private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Exchange exchange, Hop hop,
@@ -193,6 +210,7 @@ public final class Forwarder {
 
 	private static boolean callerGone(HttpServerRequest request, Throwable failure) {
 		return failure instanceof AbortedException || !((Connection) request).channel().isActive();
+		// (an HTTP/2 stream channel closes when its caller resets it; an HTTP/1.1 one with the connection)
 	}
 
 	/**
@@ -220,8 +238,8 @@ public final class Forwarder {
 				.sendByteArray(Mono.just(body))
 				.then();
 		}
-		return sent.doFinally(signal -> exchange
-			.end(signal == SignalType.CANCEL || signal == SignalType.ON_ERROR ? Outcome.CANCELLED : error.outcome()));
+		// ended as it is handed over, as the relay does: reactor-netty may cancel a finished answer on a closing connection
+		return sent.doFirst(() -> exchange.end(error.outcome()));
 	}
 
 	/**

@@ -221,9 +221,8 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 		}
 		hop = exchange.hop();
 		prepare(request);
-		if (hop.timeout() != null) {
-			int id = exchangeId;
-			deadline = ctx.executor().schedule(() -> timedOut(id), hop.timeout().toNanos(), TimeUnit.NANOSECONDS);
+		if (requestDone) {
+			startDeadline(); // the whole request arrived while a step answered later
 		}
 		Channel pooled = pool.acquire(hop.upstream());
 		if (pooled != null) {
@@ -301,6 +300,9 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 		}
 		if (last) {
 			requestDone = true;
+			if (hop != null) {
+				startDeadline();
+			}
 		}
 		exchange.requestBytes(content.content().readableBytes());
 		if ((hop == null && unsent == null) || responseDone) {
@@ -441,6 +443,17 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 		responseDone = true;
 		ctx.writeAndFlush(response, ctx.voidPromise());
 		finishIfDone();
+	}
+
+	/**
+	 * The service timeout, a deadline for the response head, runs from the end of the request (as Envoy's route
+	 * timeout): a long upload is not cut by it, a response that streams neither.
+	 */
+	private void startDeadline() {
+		if (hop.timeout() != null && deadline == null && !exchange.hasResponded()) {
+			int id = exchangeId;
+			deadline = ctx.executor().schedule(() -> timedOut(id), hop.timeout().toNanos(), TimeUnit.NANOSECONDS);
+		}
 	}
 
 	private void cancelDeadline() {

@@ -1,0 +1,106 @@
+package io.meshgate.e2e.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCalls;
+import io.netty.buffer.Unpooled;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * The workload behind every case of the pipeline's contract suite, in the test JVM: HTTP/1.1 and h2c on one port
+ * (any method), WebSocket, and a gRPC server with a slow stream and a slow unary call.
+ */
+public final class ContractBackend implements AutoCloseable {
+
+	public static final long BIG = 100L * 1024 * 1024;
+
+	public final int httpPort = FreePorts.next();
+
+	public final int grpcPort = FreePorts.next();
+
+	private final DisposableServer http;
+
+	private final Server grpc;
+
+	public ContractBackend() {
+		http = HttpServer.create()
+			.host("127.0.0.1")
+			.port(httpPort)
+			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+			.route(routes -> routes
+				.ws("/ws", (in, out) -> out.sendString(in.receive().asString().map(text -> "echo: " + text)))
+				.route(request -> request.uri().startsWith("/echo"),
+						(request, response) -> request.receive()
+							.then(response.header("x-served-path", request.uri()).sendString(Mono.just("echo")).then()))
+				.route(request -> request.uri().startsWith("/slow"),
+						(request, response) -> response.sendString(Mono.delay(Duration.ofMillis(1500)).map(t -> "late")))
+				.route(request -> request.uri().startsWith("/stream"),
+						(request, response) -> response.sendString(
+								Flux.interval(Duration.ZERO, Duration.ofMillis(700)).take(3).map(i -> "part" + i + ";")))
+				.route(request -> request.uri().startsWith("/close"),
+						(request, response) -> Mono.fromRunnable(() -> ((Connection) request).channel().close()))
+				.route(request -> request.uri().startsWith("/sha256"),
+						(request, response) -> request.receive()
+							.reduce(sha256(), (digest, buffer) -> {
+								digest.update(buffer.nioBuffer());
+								return digest;
+							})
+							.flatMap(digest -> response.sendString(Mono.just(HexFormat.of().formatHex(digest.digest())))
+								.then()))
+				.route(request -> request.uri().startsWith("/big"),
+						(request, response) -> response.header("content-length", String.valueOf(BIG))
+							.send(Flux.range(0, (int) (BIG / 65536)).map(i -> Unpooled.wrappedBuffer(new byte[65536])))))
+			.bindNow();
+		ServerServiceDefinition echo = ServerServiceDefinition.builder("contract.Echo")
+			.addMethod(ProtocolServers.method("contract.Echo", "Slow", io.grpc.MethodDescriptor.MethodType.UNARY),
+					ServerCalls.asyncUnaryCall((name, reply) -> Mono.delay(Duration.ofSeconds(2)).subscribe(t -> {
+						reply.onNext("slow " + name);
+						reply.onCompleted();
+					})))
+			.addMethod(ProtocolServers.method("contract.Echo", "Drip",
+					io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING),
+					ServerCalls.asyncServerStreamingCall((word, reply) -> Flux.interval(Duration.ZERO, Duration.ofMillis(1500))
+						.take(3)
+						.doOnNext(i -> reply.onNext(word + i))
+						.doOnComplete(reply::onCompleted)
+						.subscribe()))
+			.build();
+		try {
+			grpc = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", grpcPort))
+				.addService(echo)
+				.build()
+				.start();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	public static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Override
+	public void close() {
+		http.disposeNow();
+		grpc.shutdownNow();
+	}
+}
