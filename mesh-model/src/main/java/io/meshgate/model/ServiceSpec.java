@@ -7,9 +7,12 @@ import java.util.List;
 /**
  * A service of the mesh.
  *
- * @param timeout   the whole-request deadline for calls to this service (absent: no deadline)
- * @param endpoints static endpoints ({@code http://host:port}); workloads behind agents are found through the registry
- *                  instead, static endpoints stay useful for services outside the mesh
+ * @param timeout   deadline for the response head of a call to this service, counted from the end of the request and
+ *                  enforced by the calling proxy on every transport; a response that streams (a download, a gRPC
+ *                  server stream, a WebSocket session) is never cut by it (absent: no deadline)
+ * @param endpoints static endpoints ({@code http://host:port}, {@code https://host:port} called over TLS with the host
+ *                  name verified); workloads behind agents are found through the registry instead, static endpoints
+ *                  stay useful for services outside the mesh
  */
 public record ServiceSpec(Duration timeout, List<URI> endpoints) {
 
