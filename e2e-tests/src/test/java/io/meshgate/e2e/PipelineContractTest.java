@@ -186,6 +186,11 @@ class PipelineContractTest {
 			assertThat(c.why).as("a case that does not apply says why").contains(plane.name().toLowerCase());
 			return;
 		}
+		if (plane == Plane.EDGE && transport == Transport.H2C) {
+			// not yet: the gateway's port speaks HTTP/1.1 only. Turning on h2c there also accepts the JDK client's
+			// h2c upgrade, whose HTTP/2 request then goes on as h2c to HTTP/1.1-only services (seen in CI)
+			return;
+		}
 		if (transport == Transport.HTTP_1_0 && c.name.startsWith("a response streaming")) {
 			// not yet: an HTTP/1.0 caller is sent a chunked body it cannot read; framing is the hardening issue's (#10)
 			return;
@@ -271,9 +276,10 @@ class PipelineContractTest {
 		});
 	}
 
+	/** h2c at the gateway is not on yet (see the table test), so the edge runs these on the relay only. */
 	static Stream<Arguments> bodyTransports() {
-		return Stream.of(Plane.values())
-			.flatMap(plane -> Stream.of(Transport.RELAY, Transport.H2C).map(t -> Arguments.of(plane, t)));
+		return Stream.of(Arguments.of(Plane.EDGE, Transport.RELAY), Arguments.of(Plane.MESH, Transport.RELAY),
+				Arguments.of(Plane.MESH, Transport.H2C));
 	}
 
 	@ParameterizedTest
@@ -338,7 +344,7 @@ class PipelineContractTest {
 	}
 
 	@ParameterizedTest
-	@EnumSource(Plane.class)
+	@EnumSource(value = Plane.class, names = "MESH") // gRPC needs h2c at the gateway, not on yet
 	void grpcStreamsOutliveTheTimeoutAndACallTimingOutGetsDeadlineExceeded(Plane plane) {
 		ManagedChannel channel = io.grpc.Grpc
 			.newChannelBuilderForAddress("127.0.0.1", plane == Plane.EDGE ? mesh.gatewayPort : mesh.a.outbound,
