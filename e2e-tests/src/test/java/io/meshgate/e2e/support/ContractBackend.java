@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 import io.grpc.Server;
+import io.meshgate.proxy.tls.TestCertificates;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
@@ -31,11 +32,32 @@ public final class ContractBackend implements AutoCloseable {
 
 	public final int grpcPort = FreePorts.next();
 
+	/** https, with a certificate for 127.0.0.1 from the test CA */
+	public final int tlsPort = FreePorts.next();
+
+	/** https, with a certificate from the test CA for another host name */
+	public final int wrongHostTlsPort = FreePorts.next();
+
+	public final TestCertificates certificates;
+
 	private final DisposableServer http;
+
+	private final DisposableServer tls;
+
+	private final DisposableServer wrongHostTls;
 
 	private final Server grpc;
 
-	public ContractBackend() {
+	/** @param work where the test certificates are written */
+	public ContractBackend(java.nio.file.Path work) {
+		try {
+			certificates = TestCertificates.generate(java.nio.file.Files.createDirectories(work));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		tls = tlsEcho(tlsPort, certificates.localhost);
+		wrongHostTls = tlsEcho(wrongHostTlsPort, certificates.wrongHost);
 		http = HttpServer.create()
 			.host("127.0.0.1")
 			.port(httpPort)
@@ -89,6 +111,18 @@ public final class ContractBackend implements AutoCloseable {
 		}
 	}
 
+	/** HTTP/1.1 and, by ALPN, HTTP/2 over TLS: answers "tls echo" to anything. */
+	private static DisposableServer tlsEcho(int port, TestCertificates.Server certificate) {
+		return HttpServer.create()
+			.host("127.0.0.1")
+			.port(port)
+			.secure(spec -> spec.sslContext(reactor.netty.http.Http2SslContextSpec
+				.forServer(certificate.certificate().toFile(), certificate.privateKey().toFile())))
+			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
+			.handle((request, response) -> request.receive().then(response.sendString(Mono.just("tls echo")).then()))
+			.bindNow();
+	}
+
 	public static MessageDigest sha256() {
 		try {
 			return MessageDigest.getInstance("SHA-256");
@@ -101,6 +135,8 @@ public final class ContractBackend implements AutoCloseable {
 	@Override
 	public void close() {
 		http.disposeNow();
+		tls.disposeNow();
+		wrongHostTls.disposeNow();
 		grpc.shutdownNow();
 	}
 }

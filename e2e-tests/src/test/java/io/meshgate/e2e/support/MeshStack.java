@@ -77,6 +77,14 @@ public final class MeshStack implements AutoCloseable {
 
 	private final Map<String, Integer> extraWorkloadsOnB;
 
+	/** PEM file of the CA certificates the gateway and the agents trust for https:// endpoints; JDK's when null. */
+	private Path upstreamTrust;
+
+	public MeshStack trustUpstreamCertificates(Path caFile) {
+		this.upstreamTrust = caFile;
+		return this;
+	}
+
 	/** @param extraWorkloadsOnB more workloads for node-b's agent: service to a loopback port (declare them too) */
 	public MeshStack(Path work, String extraConfig, Map<String, Integer> extraWorkloadsOnB) {
 		this.work = work;
@@ -99,7 +107,10 @@ public final class MeshStack implements AutoCloseable {
 		Map<String, Integer> onB = new HashMap<>(Map.of("inventory", inventory2, "inventory-v2", inventoryV2));
 		onB.putAll(extraWorkloadsOnB);
 		agentB = agent(b, onB);
-		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort).start();
+		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort,
+				upstreamTrust == null ? Map.of()
+						: Map.of("MESHGATE_GATEWAY_UPSTREAM_TRUST_CERTIFICATES", upstreamTrust.toString()))
+			.start();
 		controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
 		agentA.awaitHealthy(a.adminUrl("/actuator/health"), START_DEADLINE);
 		agentB.awaitHealthy(b.adminUrl("/actuator/health"), START_DEADLINE);
@@ -120,6 +131,9 @@ public final class MeshStack implements AutoCloseable {
 				"MESHGATE_DATA_DIR", work.resolve(node.name + "-data").toString(), "MESHGATE_AGENT_NODE", node.name,
 				"MESHGATE_AGENT_ADMIN_PORT", String.valueOf(node.admin), "MESHGATE_AGENT_OUTBOUND_PORT",
 				String.valueOf(node.outbound), "MESHGATE_AGENT_INBOUND_PORT", String.valueOf(node.inbound)));
+		if (upstreamTrust != null) {
+			environment.put("MESHGATE_AGENT_UPSTREAM_TRUST_CERTIFICATES", upstreamTrust.toString());
+		}
 		// as arguments: an environment variable cannot carry a map key with a dash (inventory-v2)
 		String[] args = workloads.entrySet()
 			.stream()

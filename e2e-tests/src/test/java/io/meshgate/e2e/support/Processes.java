@@ -17,9 +17,16 @@ final class Processes {
 	}
 
 	static JavaProcess gateway(Path work, int controlPlanePort, int port, int managementPort) {
-		return new JavaProcess("gateway", Project.jar("gateway", "-exec"), work,
-				Map.of("MESHGATE_CONTROL_PLANE_URI", "http://127.0.0.1:" + controlPlanePort, "MESHGATE_DATA_DIR",
-						work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT", String.valueOf(port),
-						"MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)));
+		return gateway(work, controlPlanePort, port, managementPort, Map.of());
+	}
+
+	/** @param extra more environment, e.g. the trust for https endpoints */
+	static JavaProcess gateway(Path work, int controlPlanePort, int port, int managementPort,
+			Map<String, String> extra) {
+		Map<String, String> environment = new java.util.HashMap<>(extra);
+		environment.putAll(Map.of("MESHGATE_CONTROL_PLANE_URI", "http://127.0.0.1:" + controlPlanePort,
+				"MESHGATE_DATA_DIR", work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT",
+				String.valueOf(port), "MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)));
+		return new JavaProcess("gateway", Project.jar("gateway", "-exec"), work, environment);
 	}
 }

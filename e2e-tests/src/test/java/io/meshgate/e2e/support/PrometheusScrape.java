@@ -49,6 +49,31 @@ public final class PrometheusScrape {
 		return values;
 	}
 
+	/** The series of {@code metric} whose value changed since {@code before}, with the change: for failure messages. */
+	public String changedSince(PrometheusScrape before, String metric) {
+		Map<String, Double> then = before.values(metric);
+		StringBuilder changed = new StringBuilder();
+		values(metric).forEach((series, value) -> {
+			double delta = value - then.getOrDefault(series, 0.0);
+			if (delta != 0) {
+				changed.append("\n  ").append(series).append(" +").append(delta);
+			}
+		});
+		return changed.length() == 0 ? " (none)" : changed.toString();
+	}
+
+	private Map<String, Double> values(String metric) {
+		Map<String, Double> values = new java.util.TreeMap<>();
+		for (String line : text.split("\n")) {
+			if (line.startsWith(metric + "{")) {
+				int close = line.lastIndexOf('}');
+				values.put(line.substring(metric.length(), close + 1),
+						Double.parseDouble(line.substring(close + 1).trim().split(" ")[0]));
+			}
+		}
+		return values;
+	}
+
 	private static Map<String, String> labels(String body) {
 		Map<String, String> labels = new HashMap<>();
 		int i = 0;

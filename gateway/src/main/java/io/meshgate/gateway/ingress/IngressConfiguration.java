@@ -11,6 +11,7 @@ import org.springframework.context.annotation.Configuration;
 import io.meshgate.client.ConfigSync;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.tls.UpstreamTls;
+import io.meshgate.proxy.transport.H2cUpgradeRefusal;
 import io.meshgate.proxy.transport.relay.Http1Relay;
 import io.meshgate.proxy.transport.relay.UpstreamPool;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -58,6 +59,7 @@ class IngressConfiguration {
 	NettyServerCustomizer ingressRelay(IngressState state, UpstreamPool upstreams) {
 		return server -> server.doOnChannelInit((observer, channel, remote) -> {
 			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+				H2cUpgradeRefusal.install(channel);
 				channel.pipeline()
 					.addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.relay",
 							new Http1Relay(state::pipeline, upstreams));

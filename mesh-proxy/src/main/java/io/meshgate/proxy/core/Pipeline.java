@@ -59,26 +59,9 @@ public final class Pipeline {
 			catch (RuntimeException ex) {
 				verdict = ProxyError.internal("step " + steps[i].getClass().getSimpleName() + " failed: " + ex);
 			}
-			if (verdict == Verdict.NEXT) {
-				continue;
+			if (verdict != Verdict.NEXT) {
+				return settle(exchange, verdict, i + 1, loop);
 			}
-			if (verdict == Verdict.PASS) {
-				if (exchange.decided != null) {
-					return answered(exchange, ProxyError.internal("a step passed a request after a late answer"));
-				}
-				return Decision.PASS;
-			}
-			if (verdict instanceof ProxyError error) {
-				return answered(exchange, error);
-			}
-			Verdict.Later later = (Verdict.Later) verdict;
-			if (exchange.decided == null) {
-				exchange.decided = new CompletableFuture<>();
-			}
-			exchange.begin();
-			int next = i + 1;
-			later.stage().whenCompleteAsync((late, failure) -> resume(exchange, late, failure, next, loop), loop);
-			return Decision.PENDING;
 		}
 		if (exchange.hop() == null) {
 			return answered(exchange, ProxyError.internal("no step chose where the request goes"));
@@ -87,34 +70,39 @@ public final class Pipeline {
 		return Decision.FORWARD;
 	}
 
-	private void resume(Exchange exchange, Verdict late, Throwable failure, int next, Executor loop) {
+	/** What a step's verdict means for the request; {@code next} is the step after it. */
+	private Decision settle(Exchange exchange, Verdict verdict, int next, Executor loop) {
+		if (verdict == Verdict.NEXT) {
+			return run(exchange, next, loop);
+		}
+		if (verdict == Verdict.PASS) {
+			// the transport has acted on the request once a step answered later: too late to hand it on
+			return exchange.decided == null ? Decision.PASS
+					: answered(exchange, ProxyError.internal("a step passed a request after a late answer"));
+		}
+		if (verdict instanceof ProxyError error) {
+			return answered(exchange, error);
+		}
+		if (exchange.decided == null) {
+			exchange.decided = new CompletableFuture<>();
+		}
+		exchange.begin();
+		((Verdict.Later) verdict).stage()
+			.whenCompleteAsync((late, failure) -> resume(exchange,
+					failure == null && late != null ? late : ProxyError.internal("a step failed: " + failure), next,
+					loop), loop);
+		return Decision.PENDING;
+	}
+
+	private void resume(Exchange exchange, Verdict late, int next, Executor loop) {
 		if (exchange.hasEnded()) {
 			exchange.decided.complete(Decision.ANSWER); // the caller left meanwhile: no step runs for nobody
 			return;
 		}
-		Decision decision;
-		if (failure != null || late == null) {
-			decision = answered(exchange, ProxyError.internal("a step failed: " + failure));
-		}
-		else if (late instanceof ProxyError error) {
-			decision = answered(exchange, error);
-		}
-		else if (late == Verdict.PASS) {
-			decision = answered(exchange, ProxyError.internal("a step passed a request after a late answer"));
-		}
-		else {
-			// NEXT, or another late answer which run() chains the same way
-			decision = late instanceof Verdict.Later ? runLater(exchange, (Verdict.Later) late, next - 1, loop)
-					: run(exchange, next, loop);
-		}
+		Decision decision = settle(exchange, late, next, loop);
 		if (decision != Decision.PENDING) {
 			exchange.decided.complete(decision);
 		}
-	}
-
-	private Decision runLater(Exchange exchange, Verdict.Later later, int at, Executor loop) {
-		later.stage().whenCompleteAsync((late, failure) -> resume(exchange, late, failure, at + 1, loop), loop);
-		return Decision.PENDING;
 	}
 
 	private Decision answered(Exchange exchange, ProxyError error) {

@@ -34,6 +34,7 @@ import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.Verdict;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.tls.UpstreamTls;
+import io.meshgate.proxy.transport.H2cUpgradeRefusal;
 import io.meshgate.proxy.transport.reactor.Forwarder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -126,8 +127,11 @@ class Http1RelayTest {
 			.host("127.0.0.1")
 			.port(0)
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
-			.doOnChannelInit((observer, channel, remote) -> channel.pipeline()
-				.addBefore(NettyPipeline.HttpTrafficHandler, "relay", new Http1Relay(() -> pipeline, pool)))
+			.doOnChannelInit((observer, channel, remote) -> {
+				H2cUpgradeRefusal.install(channel);
+				channel.pipeline()
+					.addBefore(NettyPipeline.HttpTrafficHandler, "relay", new Http1Relay(() -> pipeline, pool));
+			})
 			// what the relay hands over: the reactor-netty path, which answers so a test can tell
 			.handle((request, response) -> request.uri().startsWith("/framework")
 					? response.header("x-served-by", "framework").sendString(Mono.just("framework"))
@@ -309,6 +313,14 @@ class Http1RelayTest {
 			assertThat(readUntil(socket.getInputStream(), "HTTP/1.1 200", "status")).contains("status");
 		}
 		assertOutcomes("denied", "success");
+	}
+
+	@Test
+	void anH2cUpgradeOfferIsDeclinedAndTheRequestRelayedAsHttp11() throws IOException {
+		String answer = exchange("GET /status/200 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+				+ "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
+		assertThat(answer).startsWith("HTTP/1.1 200").doesNotContain("101").endsWith("status");
+		assertOutcomes("success");
 	}
 
 	@Test
