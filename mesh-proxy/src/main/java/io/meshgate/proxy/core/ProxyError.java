@@ -71,7 +71,8 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.CONNECT_FAILED,
 					"cannot connect to service '" + service + "' at " + endpoint + ": " + cause.getMessage());
 		}
-		if (failure instanceof PrematureCloseException) {
+		if (failure instanceof PrematureCloseException || cause instanceof java.io.IOException) {
+			// the connection broke before the answer: closed, or reset while the request was still being written
 			return reset(service, endpoint);
 		}
 		return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_ERROR,

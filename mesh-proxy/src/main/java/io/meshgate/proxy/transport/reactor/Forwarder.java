@@ -3,6 +3,7 @@ package io.meshgate.proxy.transport.reactor;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
@@ -18,6 +19,7 @@ import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.RequestHead;
 import io.meshgate.proxy.tls.UpstreamTls;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -161,14 +163,29 @@ public final class Forwarder {
 				if (http2) {
 					relayTrailers(upstreamResponse, response);
 				}
-				return response.send(body.retain().doOnNext(b -> exchange.responseBytes(b.readableBytes())));
+				// the exchange ends when the caller has the whole response, whatever the request side does after
+				// (an upstream that answered before reading the whole body may then close on it). A caller that
+				// leaves mid-response shows as parts handed over after it left (a closed connection), or as a send
+				// that ends before the upstream's body did (reactor-netty stops relaying a reset HTTP/2 stream)
+				Channel caller = ((Connection) request).channel();
+				AtomicBoolean whole = new AtomicBoolean(true);
+				AtomicBoolean relayed = new AtomicBoolean();
+				return response.send(body.retain().doOnNext(b -> {
+					exchange.responseBytes(b.readableBytes());
+					if (!caller.isActive()) {
+						whole.set(false);
+					}
+				}).doOnComplete(() -> relayed.set(true)))
+					.then()
+					.doOnSuccess(done -> exchange
+						.end(whole.get() && relayed.get() ? Outcome.SUCCESS : Outcome.CANCELLED))
+					.doOnCancel(() -> exchange.end(Outcome.CANCELLED));
 			})
 			.then();
 		if (requestSent != null) {
 			call = call.timeout(headDeadline(requestSent.asMono(), hop.timeout(), exchange));
 		}
-		// a caller that reset its stream or closed its connection mid-response may leave the send "complete"
-		return call.doOnSuccess(done -> exchange.end(callerGone(request, null) ? Outcome.CANCELLED : Outcome.SUCCESS))
+		return call.doOnSuccess(done -> exchange.end(Outcome.SUCCESS))
 			.onErrorResume(failure -> failed(request, response, exchange, hop, failure))
 			.doOnCancel(() -> exchange.end(Outcome.CANCELLED));
 	}
@@ -191,6 +208,9 @@ public final class Forwarder {
 
 	private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Exchange exchange, Hop hop,
 			Throwable failure) {
+		if (exchange.hasEnded()) {
+			return Mono.empty(); // the caller had the whole response: a late failure of the request side is moot
+		}
 		if (callerGone(request, failure)) {
 			if (logger.isDebugEnabled()) {
 				logger.debug("caller left a call to " + hop.service() + ": " + failure);
