@@ -189,12 +189,6 @@ public final class Exchange {
 		}
 	}
 
-	/** Ends it with the proxy's own answer, already sent. */
-	public void end(ProxyError error) {
-		this.answer = error;
-		end(error.outcome());
-	}
-
 	private boolean set(int flag) {
 		int current;
 		do {
