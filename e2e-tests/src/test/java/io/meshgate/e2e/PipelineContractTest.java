@@ -238,6 +238,45 @@ class PipelineContractTest {
 		});
 	}
 
+	/** One normalised path on both planes and both transports, as the service gets it (issue 10's normaliser). */
+	static Stream<Arguments> paths() {
+		List<Arguments> all = new ArrayList<>();
+		for (String version : List.of("HTTP/1.1", "HTTP/1.0")) {
+			all.add(Arguments.of(Plane.EDGE, version, "/contract/x/../echo", 200, "/echo"));
+			all.add(Arguments.of(Plane.MESH, version, "/x/../echo", 200, "/echo"));
+			all.add(Arguments.of(Plane.EDGE, version, "/contract/%2e%2e/echo", 404, null)); // left the route: /echo
+			all.add(Arguments.of(Plane.MESH, version, "/%2e%2e/%65cho", 200, "/echo"));
+			all.add(Arguments.of(Plane.EDGE, version, "/contract/a%2F..%2Fecho", 400, "an encoded '/'"));
+			all.add(Arguments.of(Plane.MESH, version, "/a%2F..%2Fecho", 400, "an encoded '/'"));
+			all.add(Arguments.of(Plane.EDGE, version, "/contract/..;/echo", 400, "a dot segment with parameters"));
+			all.add(Arguments.of(Plane.MESH, version, "/a/..;/echo", 400, "a dot segment with parameters"));
+		}
+		return all.stream();
+	}
+
+	@ParameterizedTest(name = "{0} {1} {2} -> {3}")
+	@MethodSource("paths")
+	void aPathIsNormalisedOnceAndTheServiceGetsWhatWasMatched(Plane plane, String version, String path, int status,
+			String expected) {
+		Meters before = Meters.scrape(plane);
+		Answer answer = raw(plane, version, "contract", path);
+		assertThat(answer.status).as(answer.body).isEqualTo(status);
+		if (status == 200) {
+			assertThat(answer.servedPath).isEqualTo(expected);
+		}
+		if (status == 400) {
+			assertThat(answer.body).contains("\"error\":\"bad_request\"").contains(expected);
+			Map<String, String> refused = Map.of("code", "4xx", "outcome", "bad_request");
+			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+				Meters after = Meters.scrape(plane);
+				assertThat(after.caller(REQUESTS, refused) - before.caller(REQUESTS, refused)).isEqualTo(1);
+				assertThat(after.inboundTotal() - before.inboundTotal()).as("never forwarded").isZero();
+			});
+			assertThat(call(plane, Transport.RELAY, "contract", plane == Plane.EDGE ? "/contract/echo" : "/echo")
+				.status()).as("still serving").isEqualTo(200);
+		}
+	}
+
 	@ParameterizedTest
 	@EnumSource(Plane.class)
 	void aWeightedSplitSharesTrafficAndCountsEachDestination(Plane plane) {
@@ -455,12 +494,17 @@ class PipelineContractTest {
 	}
 
 	static Answer http10(Plane plane, String service, String path) {
+		return raw(plane, "HTTP/1.0", service, path);
+	}
+
+	/** A request written byte for byte: no client library normalises its path first. */
+	static Answer raw(Plane plane, String version, String service, String path) {
 		int port = plane == Plane.EDGE ? mesh.gatewayPort : mesh.a.outbound;
 		try (Socket socket = new Socket("127.0.0.1", port)) {
 			socket.setSoTimeout(10_000);
 			OutputStream out = socket.getOutputStream();
-			out.write(("GET " + path + " HTTP/1.0\r\nHost: " + (service == null ? "127.0.0.1" : service) + "\r\n\r\n")
-				.getBytes(StandardCharsets.ISO_8859_1));
+			out.write(("GET " + path + " " + version + "\r\nHost: " + (service == null ? "127.0.0.1" : service)
+					+ "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
 			out.flush();
 			InputStream in = socket.getInputStream();
 			String all = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -7,6 +7,8 @@ import java.util.Map;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
+import io.meshgate.proxy.core.PathNormaliser;
+
 /**
  * The agent's own settings, {@code meshgate.agent.*} (per node, from environment variables or arguments, see
  * {@link AgentSettings}); the mesh model comes from the control plane.
@@ -25,13 +27,16 @@ import org.springframework.util.unit.DataSize;
  * @param eventLoops          event loops of the listeners, upstream connections and admin port
  * @param upstreamTrustCertificates PEM file of the CA certificates trusted for {@code https://} static endpoints
  *                            (absent: the JDK's trust store); host names are verified either way
+ * @param encodedSlashes      {@code refuse} (400, the default) or {@code pass}: encoded {@code /} and {@code \} in
+ *                            request paths
  */
 public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("15000") int adminPort,
 		@DefaultValue("127.0.0.1") String bind,
 		@DefaultValue("127.0.0.1") String advertiseHost, @DefaultValue("15001") int outboundPort,
 		@DefaultValue("15006") int inboundPort, Map<String, URI> workloads, @DefaultValue("3s") Duration registrationTtl,
 		@DefaultValue("500ms") Duration healthCheckInterval, @DefaultValue("1s") Duration connectTimeout,
-		@DefaultValue("16KB") DataSize maxHeaderSize, @DefaultValue("1") int eventLoops, java.nio.file.Path upstreamTrustCertificates) {
+		@DefaultValue("16KB") DataSize maxHeaderSize, @DefaultValue("1") int eventLoops, java.nio.file.Path upstreamTrustCertificates,
+		@DefaultValue("refuse") PathNormaliser.EncodedSlashes encodedSlashes) {
 
 	public AgentProperties {
 		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
@@ -43,6 +48,11 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 	 */
 	public String outboundSource() {
 		return workloads.size() == 1 ? workloads.keySet().iterator().next() : "unknown";
+	}
+
+	/** The path rules of both listeners. */
+	public PathNormaliser pathNormaliser() {
+		return new PathNormaliser(encodedSlashes);
 	}
 
 	public URI inboundAddress() {

@@ -62,7 +62,7 @@ public class ProxyListeners {
 	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics) {
 		this.properties = properties;
 		this.outboundState = outboundState;
-		this.inboundPipeline = new Pipeline(Direction.INBOUND,
+		this.inboundPipeline = new Pipeline(Direction.INBOUND, properties.pathNormaliser(),
 				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics)), metrics,
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);

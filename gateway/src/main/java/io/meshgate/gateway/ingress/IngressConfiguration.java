@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.meshgate.client.ConfigSync;
+import io.meshgate.proxy.core.PathNormaliser;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.H2cUpgradeRefusal;
@@ -32,9 +33,19 @@ class IngressConfiguration {
 		return UpstreamTls.of(trust);
 	}
 
+	/** {@code refuse} (400, the default) or {@code pass}: encoded {@code /} and {@code \} in request paths. */
 	@Bean
-	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics) {
-		return new IngressState(sync, metrics);
+	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics,
+			@Value("${meshgate.gateway.encoded-slashes:refuse}") String encodedSlashes) {
+		PathNormaliser.EncodedSlashes mode;
+		try {
+			mode = PathNormaliser.EncodedSlashes.valueOf(encodedSlashes.trim().toUpperCase(java.util.Locale.ROOT));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("meshgate.gateway.encoded-slashes: '" + encodedSlashes
+					+ "' is not one of refuse, pass", ex);
+		}
+		return new IngressState(sync, metrics, new PathNormaliser(mode));
 	}
 
 	/** Its connect timeout is the one plain routes get from Spring Cloud Gateway's HTTP client settings. */

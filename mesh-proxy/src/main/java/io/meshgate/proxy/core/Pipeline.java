@@ -1,10 +1,13 @@
 package io.meshgate.proxy.core;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import io.meshgate.proxy.metrics.RouteMeters;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 
 /**
  * The steps one listener runs for every request, in order, and the observer of its exchanges; compiled from the
@@ -22,12 +25,20 @@ public final class Pipeline {
 
 	private final RouteMeters unrouted;
 
+	private final PathNormaliser normaliser;
+
 	/**
 	 * @param unrouted the metrics of requests answered before any route or destination was known (route
 	 *                 {@code default}, destination {@code unknown})
 	 */
 	public Pipeline(Direction direction, List<Step> steps, ExchangeObserver observer, RouteMeters unrouted) {
+		this(direction, PathNormaliser.STRICT, steps, observer, unrouted);
+	}
+
+	public Pipeline(Direction direction, PathNormaliser normaliser, List<Step> steps, ExchangeObserver observer,
+			RouteMeters unrouted) {
 		this.direction = direction;
+		this.normaliser = normaliser;
 		this.steps = steps.toArray(Step[]::new);
 		this.observer = observer;
 		this.unrouted = unrouted;
@@ -41,12 +52,22 @@ public final class Pipeline {
 		return new Exchange(head, observer, unrouted);
 	}
 
+	/** The exchange of a request a transport read: its head built once, with this listener's path rules. */
+	public Exchange exchange(Protocol protocol, HttpMethod method, String target, HttpHeaders headers,
+			InetSocketAddress client) {
+		return exchange(RequestHead.of(direction, normaliser, protocol, method, target, headers, client));
+	}
+
 	/**
 	 * Runs the steps. When all decide at once (every step of this issue does) the result is final and nothing was
 	 * allocated for it; {@link Decision#PENDING} means a step answers later and {@link Exchange#decided()} completes
 	 * on {@code loop} (the request's event loop) with the final decision.
 	 */
 	public Decision decide(Exchange exchange, Executor loop) {
+		String pathError = exchange.head().pathError();
+		if (pathError != null) {
+			return answered(exchange, ProxyError.badRequest(pathError));
+		}
 		return run(exchange, 0, loop);
 	}
 

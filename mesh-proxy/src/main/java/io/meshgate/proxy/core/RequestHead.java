@@ -32,14 +32,17 @@ public final class RequestHead {
 
 	private final InetSocketAddress client;
 
+	private final String pathError;
+
 	private RequestHead(Direction direction, Protocol protocol, HttpMethod method, String rawTarget, String authority,
-			String path, String query, HttpHeaders headers, InetSocketAddress client) {
+			String path, String pathError, String query, HttpHeaders headers, InetSocketAddress client) {
 		this.direction = direction;
 		this.protocol = protocol;
 		this.method = method;
 		this.rawTarget = rawTarget;
 		this.authority = authority;
 		this.path = path;
+		this.pathError = pathError;
 		this.query = query;
 		this.headers = headers;
 		this.client = client;
@@ -47,6 +50,12 @@ public final class RequestHead {
 
 	public static RequestHead of(Direction direction, Protocol protocol, HttpMethod method, String target,
 			HttpHeaders headers, InetSocketAddress client) {
+		return of(direction, PathNormaliser.STRICT, protocol, method, target, headers, client);
+	}
+
+	/** @param normaliser the listener's path rules; a path it refuses is kept raw with {@link #pathError()} set */
+	public static RequestHead of(Direction direction, PathNormaliser normaliser, Protocol protocol, HttpMethod method,
+			String target, HttpHeaders headers, InetSocketAddress client) {
 		String authority;
 		String pathAndQuery;
 		int scheme = target.indexOf("://");
@@ -68,8 +77,17 @@ public final class RequestHead {
 		int q = pathAndQuery.indexOf('?');
 		String rawPath = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
 		String query = q < 0 ? "" : pathAndQuery.substring(q);
-		return new RequestHead(direction, protocol, method, target, authority, PathNormaliser.normalise(rawPath),
-				query, headers, client);
+		String path;
+		String pathError = null;
+		try {
+			path = normaliser.normalise(rawPath);
+		}
+		catch (PathNormaliser.InvalidPath invalid) {
+			path = rawPath;
+			pathError = invalid.getMessage();
+		}
+		return new RequestHead(direction, protocol, method, target, authority, path, pathError, query, headers,
+				client);
 	}
 
 	public Direction direction() {
@@ -112,6 +130,11 @@ public final class RequestHead {
 	/** The path every step matches against: normalised once, here (see {@link PathNormaliser}). */
 	public String path() {
 		return path;
+	}
+
+	/** Why the path was refused (the pipeline answers 400 before any step), or {@code null}. */
+	public String pathError() {
+		return pathError;
 	}
 
 	/** The query with its leading {@code ?}, or empty. */

@@ -17,7 +17,6 @@ import io.meshgate.proxy.core.Outcome;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
-import io.meshgate.proxy.core.RequestHead;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -106,8 +105,8 @@ public final class Forwarder {
 
 	/** The request's head, read once, and its exchange in {@code pipeline}. */
 	public static Exchange exchange(HttpServerRequest request, Pipeline pipeline) {
-		return pipeline.exchange(RequestHead.of(pipeline.direction(), protocol(request), request.method(),
-				request.uri(), request.requestHeaders(), request.remoteAddress()));
+		return pipeline.exchange(protocol(request), request.method(), request.uri(), request.requestHeaders(),
+				request.remoteAddress());
 	}
 
 	public static java.util.concurrent.Executor eventLoop(HttpServerRequest request) {
@@ -168,6 +167,7 @@ public final class Forwarder {
 				// leaves mid-response shows as parts handed over after it left (a closed connection), or as a send
 				// that ends before the upstream's body did (reactor-netty stops relaying a reset HTTP/2 stream)
 				Channel caller = ((Connection) request).channel();
+				long length = contentLength(upstreamResponse.responseHeaders());
 				AtomicBoolean whole = new AtomicBoolean(true);
 				AtomicBoolean relayed = new AtomicBoolean();
 				return response.send(body.retain().doOnNext(b -> {
@@ -179,7 +179,9 @@ public final class Forwarder {
 					.then()
 					.doOnSuccess(done -> exchange
 						.end(whole.get() && relayed.get() ? Outcome.SUCCESS : Outcome.CANCELLED))
-					.doOnCancel(() -> exchange.end(Outcome.CANCELLED));
+					// a caller that read a whole Content-Length body may close before the upstream's end arrives
+					.doOnCancel(() -> exchange.end(length >= 0 && exchange.responseBytes() >= length ? Outcome.SUCCESS
+							: Outcome.CANCELLED));
 			})
 			.then();
 		if (requestSent != null) {
@@ -325,6 +327,17 @@ public final class Forwarder {
 			.doOnError(failure -> exchange.end(exchange.hasResponded() ? Outcome.UPSTREAM_RESET
 					: ProxyError.upstream(hop.service(), hop.upstream(), failure).outcome()))
 			.doOnCancel(() -> exchange.end(Outcome.CANCELLED)), serverSpec.build());
+	}
+
+	/** The announced body length, or -1 (none, or not a number: the codec refuses the latter anyway). */
+	private static long contentLength(HttpHeaders headers) {
+		String value = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+		try {
+			return value == null ? -1 : Long.parseLong(value.trim());
+		}
+		catch (NumberFormatException ex) {
+			return -1;
+		}
 	}
 
 	static boolean isWebsocketUpgrade(HttpHeaders headers) {

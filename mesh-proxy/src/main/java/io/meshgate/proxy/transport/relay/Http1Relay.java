@@ -13,7 +13,6 @@ import io.meshgate.proxy.core.Outcome;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
-import io.meshgate.proxy.core.RequestHead;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -41,7 +40,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * a pooled upstream connection at the level of Netty's HTTP codec. The request and response objects the codecs
  * decoded are sent on as they are (headers edited in place, body buffers passed along, never copied), on the caller's
  * event loop, with no per-request publisher chain. Each request runs the listener's {@link Pipeline}: the relay
- * builds its {@link RequestHead}, forwards along the hop or answers the pipeline's error, holds the request while a
+ * builds its {@link io.meshgate.proxy.core.RequestHead}, forwards along the hop or answers the pipeline's error, holds the request while a
  * step answers later, and reports the response head and the end on the {@link Exchange} exactly once. What it does
  * not relay (HTTP/1.0, upgrades such as WebSocket and h2c, {@code Expect: 100-continue}, CONNECT, requests the
  * pipeline passes, undecodable requests) goes on to the listener's reactor-netty handlers, and the connection stays
@@ -170,8 +169,8 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 			return;
 		}
 		Pipeline pipeline = pipelines.get();
-		Exchange started = pipeline.exchange(RequestHead.of(pipeline.direction(), Protocol.HTTP_1_1, request.method(),
-				request.uri(), request.headers(), (InetSocketAddress) ctx.channel().remoteAddress()));
+		Exchange started = pipeline.exchange(Protocol.HTTP_1_1, request.method(), request.uri(), request.headers(),
+				(InetSocketAddress) ctx.channel().remoteAddress());
 		Decision decision = pipeline.decide(started, ctx.executor());
 		if (decision == Decision.PASS) {
 			handOver(request);
