@@ -194,7 +194,14 @@ class EdgeEndToEndTest {
 		assertThat(none.body()).contains("\"error\":\"no_healthy_endpoint\"").contains("nowhere");
 		Response refused = Http.get(stack.gatewayUrl("/unreachable/x"));
 		assertThat(refused.status()).isEqualTo(502);
-		assertThat(refused.body()).contains("\"error\":\"connect_failed\"").contains("unreachable").contains(":" + closedPort);
+		// the caller learns the service and a request id; the endpoint's address goes to the gateway's log only
+		assertThat(refused.body()).contains("\"error\":\"connect_failed\"").contains("unreachable")
+			.doesNotContain(":" + closedPort)
+			.containsPattern("\"requestId\":\"[0-9a-f]{32}\"");
+		String requestId = refused.json().path("requestId").asString();
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> stack.gateway().log().lines()
+				.anyMatch(line -> line.contains(requestId) && line.contains(":" + closedPort)));
 		long started = System.nanoTime();
 		Response late = Http.get(stack.gatewayUrl("/slow/delay/2000"));
 		assertThat(late.status()).isEqualTo(504);

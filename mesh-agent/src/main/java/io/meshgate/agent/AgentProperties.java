@@ -15,7 +15,10 @@ import io.meshgate.proxy.core.PathNormaliser;
  *
  * @param node                the node's name, unique in the mesh
  * @param adminPort           admin listener: health, info, prometheus, mesh (actuator-compatible paths)
- * @param bind                address the listeners bind to
+ * @param bind                address the inbound listener binds to (other nodes and the gateway call it)
+ * @param outboundBind        address the outbound listener binds to: loopback by default, so only the node's own
+ *                            apps can use the agent as their proxy into the mesh
+ * @param adminBind           address the admin port binds to: loopback by default
  * @param advertiseHost       host other agents and the gateway use to reach this node's inbound listener
  * @param outboundPort        listener for local apps calling the mesh
  * @param inboundPort         listener for other agents and the gateway calling local workloads
@@ -31,7 +34,8 @@ import io.meshgate.proxy.core.PathNormaliser;
  *                            request paths
  */
 public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("15000") int adminPort,
-		@DefaultValue("127.0.0.1") String bind,
+		@DefaultValue("127.0.0.1") String bind, @DefaultValue("127.0.0.1") String outboundBind,
+		@DefaultValue("127.0.0.1") String adminBind,
 		@DefaultValue("127.0.0.1") String advertiseHost, @DefaultValue("15001") int outboundPort,
 		@DefaultValue("15006") int inboundPort, Map<String, URI> workloads, @DefaultValue("3s") Duration registrationTtl,
 		@DefaultValue("500ms") Duration healthCheckInterval, @DefaultValue("1s") Duration connectTimeout,

@@ -2,6 +2,7 @@ package io.meshgate.agent;
 
 import io.meshgate.proxy.core.Outcome;
 import io.meshgate.proxy.core.ProxyError;
+import io.meshgate.proxy.core.RequestIds;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,11 +32,13 @@ public final class DecodingErrorBodies extends ChannelOutboundHandlerAdapter {
 				&& !response.headers().contains(HttpHeaderNames.CONTENT_TYPE)) {
 			ProxyError error = describe(response.status());
 			if (error != null) {
+				String requestId = RequestIds.next();
 				FullHttpResponse withBody = new DefaultFullHttpResponse(response.protocolVersion(), response.status(),
-						Unpooled.wrappedBuffer(error.json()), response.headers().copy(),
+						Unpooled.wrappedBuffer(error.json(requestId)), response.headers().copy(),
 						response.trailingHeaders().copy());
 				withBody.headers()
 					.set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+					.set(RequestIds.HEADER, requestId)
 					.set(HttpHeaderNames.CONTENT_LENGTH, withBody.content().readableBytes());
 				response.release();
 				ctx.write(withBody, promise);

@@ -9,6 +9,8 @@ import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.agent.inbound.LocalWorkloadStep;
 import io.meshgate.proxy.core.Direction;
+import io.meshgate.proxy.core.ExchangeObserver;
+import io.meshgate.proxy.logging.ProxyErrorLog;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.RoutingState;
@@ -63,7 +65,8 @@ public class ProxyListeners {
 		this.properties = properties;
 		this.outboundState = outboundState;
 		this.inboundPipeline = new Pipeline(Direction.INBOUND, properties.pathNormaliser(),
-				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics)), metrics,
+				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics)),
+				ExchangeObserver.of(List.of(metrics, ProxyErrorLog.INSTANCE)),
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);
 		this.tls = UpstreamTls.of(properties.upstreamTrustCertificates());
@@ -78,20 +81,20 @@ public class ProxyListeners {
 		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops, tls);
 		Supplier<Pipeline> outboundPipeline = outboundState::pipeline;
 		Supplier<Pipeline> inbound = () -> inboundPipeline;
-		this.outbound = bind(properties.outboundPort(), outboundPipeline)
+		this.outbound = bind(properties.outboundBind(), properties.outboundPort(), outboundPipeline)
 			.handle((request, response) -> forwarder.handle(request, response, outboundState.pipeline()))
 			.bindNow();
-		this.inbound = bind(properties.inboundPort(), inbound)
+		this.inbound = bind(properties.bind(), properties.inboundPort(), inbound)
 			.handle((request, response) -> forwarder.handle(request, response, inboundPipeline))
 			.bindNow();
-		logger.info("Node " + properties.node() + ": outbound on " + properties.bind() + ":" + outbound.port()
+		logger.info("Node " + properties.node() + ": outbound on " + properties.outboundBind() + ":" + outbound.port()
 				+ ", inbound on " + properties.bind() + ":" + this.inbound.port() + ", fronting "
 				+ properties.workloads());
 	}
 
 	/** Plain HTTP/1.1 takes the relay; the rest (HTTP/2, WebSocket, ...) the listener's reactor-netty handler. */
-	private HttpServer bind(int port, Supplier<Pipeline> pipeline) {
-		return listener(properties.bind(), port, (int) properties.maxHeaderSize().toBytes())
+	private HttpServer bind(String host, int port, Supplier<Pipeline> pipeline) {
+		return listener(host, port, (int) properties.maxHeaderSize().toBytes())
 			.doOnChannelInit((observer, channel, remote) -> {
 				if (channel.pipeline().get(DECODING_ERRORS) != null) {
 					channel.pipeline().addBefore(DECODING_ERRORS, "meshgate.relay", new Http1Relay(pipeline, relayPool));

@@ -23,6 +23,9 @@ class AgentSettingsTest {
 		assertThat(agent.workloads()).containsEntry("inventory-v2", URI.create("http://127.0.0.1:8184"));
 		assertThat(agent.inboundAddress()).isEqualTo(URI.create("http://127.0.0.1:15006"));
 		assertThat(agent.maxHeaderSize().toKilobytes()).isEqualTo(16);
+		// only the node's own apps reach the outbound listener and the admin port unless told otherwise
+		assertThat(agent.outboundBind()).isEqualTo("127.0.0.1");
+		assertThat(agent.adminBind()).isEqualTo("127.0.0.1");
 		assertThat(settings.controlPlane().controlPlane().uri()).isEqualTo(URI.create("http://cp:8888"));
 		assertThat(settings.controlPlane().profiles()).isEqualTo("default");
 	}

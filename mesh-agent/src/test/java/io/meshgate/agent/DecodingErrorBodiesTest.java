@@ -64,7 +64,9 @@ class DecodingErrorBodiesTest {
 	void malformedRequestsGetAJsonBody() throws IOException {
 		String answer = send("GARBAGE\r\n\r\n");
 		assertThat(answer).startsWith("HTTP/1.1 400").contains("content-type: application/json")
-			.endsWith("{\"status\":400,\"error\":\"bad_request\",\"message\":\"the request is not valid HTTP\"}");
+			.containsPattern("x-request-id: ([0-9a-f]{32})")
+			.containsPattern("\\{\"status\":400,\"error\":\"bad_request\",\"message\":\"the request is not valid HTTP\","
+					+ "\"requestId\":\"[0-9a-f]{32}\"}$");
 	}
 
 	@Test

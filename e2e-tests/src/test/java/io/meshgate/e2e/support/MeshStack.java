@@ -122,6 +122,10 @@ public final class MeshStack implements AutoCloseable {
 		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlanePort).start();
 	}
 
+	public JavaProcess gateway() {
+		return gateway;
+	}
+
 	public JavaProcess controlPlane() {
 		return controlPlane;
 	}

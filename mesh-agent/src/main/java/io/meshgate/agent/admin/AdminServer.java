@@ -61,7 +61,7 @@ public final class AdminServer {
 	public AdminServer start() {
 		server = HttpServer.create()
 			.runOn(listeners.loops())
-			.host(properties.bind())
+			.host(properties.adminBind())
 			.port(properties.adminPort())
 			.route(routes -> routes.get("/actuator/health", (request, response) -> health(response))
 				.get("/actuator/info", (request, response) -> json(response, HttpResponseStatus.OK, info()))

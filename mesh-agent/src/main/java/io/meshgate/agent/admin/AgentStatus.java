@@ -32,7 +32,7 @@ public class AgentStatus {
 		Map<String, Object> status = new LinkedHashMap<>();
 		status.put("node", properties.node());
 		status.put("listeners", listeners.isRunning()
-				? Map.of("outbound", properties.bind() + ":" + listeners.outboundPort(), "inbound",
+				? Map.of("outbound", properties.outboundBind() + ":" + listeners.outboundPort(), "inbound",
 						properties.bind() + ":" + listeners.inboundPort())
 				: Map.of());
 		Map<String, Object> local = new TreeMap<>();

@@ -53,6 +53,8 @@ public final class Exchange {
 
 	CompletableFuture<Decision> decided;
 
+	private volatile String requestId;
+
 	// what happened; bytes have one writer each (the caller's side, the upstream's side)
 
 	private volatile int status;
@@ -141,6 +143,18 @@ public final class Exchange {
 	/** The proxy's own answer, when the pipeline or the forward ended in one. */
 	public ProxyError answer() {
 		return answer;
+	}
+
+	/**
+	 * The id the proxy's answer and its log line share: the caller's {@code x-request-id}, else a new one; made on
+	 * first use (only answers and their logs need it).
+	 */
+	public String requestId() {
+		String id = requestId;
+		if (id == null) {
+			id = requestId = RequestIds.of(head.headers());
+		}
+		return id;
 	}
 
 	/** Completes when a {@link Decision#PENDING} pipeline decided, on the request's event loop. */

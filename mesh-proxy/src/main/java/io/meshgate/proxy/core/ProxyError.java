@@ -10,14 +10,22 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import reactor.netty.http.client.PrematureCloseException;
 
 /**
- * An answer the proxy gives itself, with a status a caller can act on and a message saying what happened. Classified
- * once here for every transport and direction; a step answers with one to end the pipeline.
+ * An answer the proxy gives itself, with a status a caller can act on and a short message saying what happened.
+ * Classified once here for every transport and direction; a step answers with one to end the pipeline. What a caller
+ * must not see (endpoint addresses, exception texts) is kept apart in {@code detail}, for the proxy's log, which
+ * names the same request id as the answer.
  *
  * @param status  HTTP status
  * @param outcome the stable machine-readable reason ({@code error} in the JSON body, {@code outcome} in metrics)
- * @param message what happened, naming the service or endpoint
+ * @param message what happened, naming the service: safe to show any caller
+ * @param detail  the internal side (endpoint, cause), or {@code null}: logged, never answered
  */
-public record ProxyError(HttpResponseStatus status, Outcome outcome, String message) implements Verdict {
+public record ProxyError(HttpResponseStatus status, Outcome outcome, String message, String detail)
+		implements Verdict {
+
+	public ProxyError(HttpResponseStatus status, Outcome outcome, String message) {
+		this(status, outcome, message, null);
+	}
 
 	public static ProxyError unknownService(String service) {
 		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, Outcome.UNKNOWN_SERVICE,
@@ -40,16 +48,18 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 
 	public static ProxyError timeout(String service, String endpoint) {
 		return new ProxyError(HttpResponseStatus.GATEWAY_TIMEOUT, Outcome.TIMEOUT,
-				"service '" + service + "' did not answer in time (" + endpoint + ")");
+				"service '" + service + "' did not answer in time", "endpoint " + endpoint);
 	}
 
 	public static ProxyError reset(String service, String endpoint) {
 		return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_RESET,
-				"service '" + service + "' at " + endpoint + " closed the connection before answering");
+				"service '" + service + "' closed the connection before answering", "endpoint " + endpoint);
 	}
 
+	/** A bug of the proxy's: the caller learns that much, the log the rest. */
 	public static ProxyError internal(String what) {
-		return new ProxyError(HttpResponseStatus.INTERNAL_SERVER_ERROR, Outcome.PROXY_ERROR, what);
+		return new ProxyError(HttpResponseStatus.INTERNAL_SERVER_ERROR, Outcome.PROXY_ERROR,
+				"the proxy failed to handle the request", what);
 	}
 
 	/** Classifies a failure of the upstream call. */
@@ -65,18 +75,38 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 		}
 		if (tls != null) {
 			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_TLS,
-					"TLS with service '" + service + "' at " + endpoint + " failed: " + tls);
+					"TLS with service '" + service + "' failed: " + tlsKind(tls),
+					"endpoint " + endpoint + ": " + tls);
 		}
 		if (cause instanceof ConnectException) {
 			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.CONNECT_FAILED,
-					"cannot connect to service '" + service + "' at " + endpoint + ": " + cause.getMessage());
+					"cannot connect to service '" + service + "'", "endpoint " + endpoint + ": " + cause.getMessage());
 		}
 		if (failure instanceof PrematureCloseException || cause instanceof java.io.IOException) {
 			// the connection broke before the answer: closed, or reset while the request was still being written
-			return reset(service, endpoint);
+			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_RESET,
+					"service '" + service + "' closed the connection before answering",
+					"endpoint " + endpoint + ": " + failure);
 		}
 		return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_ERROR,
-				"call to service '" + service + "' at " + endpoint + " failed: " + failure);
+				"the call to service '" + service + "' failed", "endpoint " + endpoint + ": " + failure);
+	}
+
+	/** The JDK's reason names hosts and addresses: callers get its kind only. */
+	private static String tlsKind(String reason) {
+		if (reason.contains("subject alternative") || reason.contains("No name matching")) {
+			return "its certificate does not name the host called";
+		}
+		if (reason.contains("certification path") || reason.contains("PKIX")) {
+			return "its certificate is not trusted";
+		}
+		if (reason.contains("expired") || reason.contains("not yet valid")) {
+			return "its certificate is not valid now";
+		}
+		if (reason.contains("not an SSL/TLS record")) {
+			return "it does not speak TLS on that port";
+		}
+		return "the handshake failed";
 	}
 
 	/** The reason a caller reads in the JSON body; the same as {@link Outcome#label()}. */
@@ -84,9 +114,10 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 		return outcome.label();
 	}
 
-	public byte[] json() {
+	/** The body a caller gets: status, error kind, message and the request id the proxy's log names too. */
+	public byte[] json(String requestId) {
 		return ("{\"status\":" + status.code() + ",\"error\":\"" + code() + "\",\"message\":\"" + escape(message)
-				+ "\"}")
+				+ "\",\"requestId\":\"" + escape(requestId) + "\"}")
 			.getBytes(StandardCharsets.UTF_8);
 	}
 

@@ -15,6 +15,7 @@ import io.meshgate.proxy.core.ExchangeObserver;
 import io.meshgate.proxy.core.PathNormaliser;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Step;
+import io.meshgate.proxy.logging.ProxyErrorLog;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 
 /**
@@ -64,7 +65,7 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		this.metrics = metrics;
 		this.source = source;
 		this.routes = routes;
-		this.observer = ExchangeObserver.of(List.of(BalancerFeedback.INSTANCE, metrics));
+		this.observer = ExchangeObserver.of(List.of(BalancerFeedback.INSTANCE, metrics, ProxyErrorLog.INSTANCE));
 		this.route = routes.apply(config);
 		rebuild();
 	}

@@ -34,12 +34,35 @@ class ProxyErrorTest {
 	}
 
 	@Test
-	void aTlsFailureNamesTheReasonAndTheJsonBodyIsWellFormed() {
-		ProxyError error = ProxyError.upstream("svc", "https://10.0.0.7:443",
-				new DecoderException(new SSLHandshakeException("No subject alternative names matching \"x\" found")));
+	void callersGetTheKindOfTlsFailureAndTheLogGetsTheRest() {
+		ProxyError error = ProxyError.upstream("svc", "https://10.0.0.7:443", new DecoderException(
+				new SSLHandshakeException("No subject alternative names matching IP address 10.0.0.7 found")));
 		assertThat(error.status().code()).isEqualTo(502);
-		assertThat(new String(error.json())).isEqualTo("{\"status\":502,\"error\":\"upstream_tls\",\"message\":"
-				+ "\"TLS with service 'svc' at https://10.0.0.7:443 failed: No subject alternative names matching "
-				+ "\\\"x\\\" found\"}");
+		assertThat(new String(error.json("r-1"))).isEqualTo("{\"status\":502,\"error\":\"upstream_tls\",\"message\":"
+				+ "\"TLS with service 'svc' failed: its certificate does not name the host called\",\"requestId\":\"r-1\"}");
+		assertThat(error.detail()).contains("https://10.0.0.7:443").contains("No subject alternative names");
+	}
+
+	@Test
+	void noAnswerCarriesAnEndpointAddressOrAnExceptionText() {
+		for (Throwable failure : new Throwable[] { new ConnectException("Connection refused: /10.0.0.7:15006"),
+				new IOException("Connection reset by peer"), new TimeoutException(),
+				new IllegalStateException("java.lang.IllegalStateException: boom at 10.0.0.7"),
+				new DecoderException(new SSLHandshakeException("PKIX path building failed")) }) {
+			ProxyError error = ProxyError.upstream("svc", "http://10.0.0.7:15006", failure);
+			assertThat(new String(error.json("id"))).as(failure.toString()).doesNotContain("10.0.0.7")
+				.doesNotContain("Exception")
+				.contains("service 'svc'");
+			assertThat(error.detail()).contains("10.0.0.7");
+		}
+	}
+
+	@Test
+	void aCallersSaneRequestIdIsKeptAnythingElseReplaced() {
+		assertThat(RequestIds.of(new io.netty.handler.codec.http.DefaultHttpHeaders().set("x-request-id", "abc-1.2:3")))
+			.isEqualTo("abc-1.2:3");
+		assertThat(RequestIds.of(new io.netty.handler.codec.http.DefaultHttpHeaders().set("x-request-id", "a\"b")))
+			.matches("[0-9a-f]{32}");
+		assertThat(RequestIds.of(new io.netty.handler.codec.http.DefaultHttpHeaders())).matches("[0-9a-f]{32}");
 	}
 }

@@ -17,6 +17,7 @@ import io.meshgate.proxy.core.Outcome;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
+import io.meshgate.proxy.core.RequestIds;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -244,6 +245,8 @@ public final class Forwarder {
 	static Mono<Void> answer(HttpServerResponse response, Exchange exchange, ProxyError error) {
 		exchange.failed(error);
 		exchange.responded(error.status().code());
+		String requestId = exchange.requestId();
+		response.header(RequestIds.HEADER, requestId);
 		Mono<Void> sent;
 		if (exchange.head().protocol().isGrpc()) {
 			response.status(HttpResponseStatus.OK)
@@ -253,7 +256,7 @@ public final class Forwarder {
 			sent = response.send().then();
 		}
 		else {
-			byte[] body = error.json();
+			byte[] body = error.json(requestId);
 			exchange.responseBytes(body.length);
 			sent = response.status(error.status())
 				.header(HttpHeaderNames.CONTENT_TYPE, "application/json")

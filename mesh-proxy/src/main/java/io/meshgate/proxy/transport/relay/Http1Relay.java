@@ -13,6 +13,7 @@ import io.meshgate.proxy.core.Outcome;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
+import io.meshgate.proxy.core.RequestIds;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -426,10 +427,12 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 
 	/** The relay's own answer; the rest of the request body is read and dropped. */
 	private void answer(ProxyError error) {
+		String requestId = exchange.requestId();
 		DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, error.status(),
-				Unpooled.wrappedBuffer(error.json()));
+				Unpooled.wrappedBuffer(error.json(requestId)));
 		response.headers()
 			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+			.set(RequestIds.HEADER, requestId)
 			.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
 		if (!keepAlive) {
 			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
