@@ -289,6 +289,25 @@ class PipelineContractTest {
 		}
 	}
 
+	@ParameterizedTest(name = "{0} / {1}")
+	@MethodSource("bodyTransports")
+	void theEdgeReplacesACallersForwardedClaimsAndTheMeshKeepsWhatItSent(Plane plane, Transport transport) {
+		Map<String, String> spoofed = Map.of("x-forwarded-for", "6.6.6.6", "x-forwarded-proto", "https",
+				"x-forwarded-host", "bank.example", "forwarded", "for=6.6.6.6;proto=https", "x-real-ip", "6.6.6.6");
+		Answer answer = call(plane, transport, "contract", plane == Plane.EDGE ? "/contract/headers" : "/headers",
+				spoofed);
+		assertThat(answer.status).isEqualTo(200);
+		if (plane == Plane.EDGE) {
+			// the gateway believes the connection (the caller, 127.0.0.1); node-b's inbound appends the gateway
+			assertThat(answer.body).isEqualTo("xff=127.0.0.1, 127.0.0.1|xfp=http|xfh=127.0.0.1:" + mesh.gatewayPort
+					+ "|forwarded=for=127.0.0.1;proto=http;host=\"127.0.0.1:" + mesh.gatewayPort + "\"|real=null");
+		}
+		else {
+			// a local app is inside the mesh: what it sent is kept, each agent appends its caller
+			assertThat(answer.body).startsWith("xff=6.6.6.6, 127.0.0.1, 127.0.0.1|xfp=https|xfh=bank.example|");
+		}
+	}
+
 	@ParameterizedTest
 	@EnumSource(Plane.class)
 	void aWeightedSplitSharesTrafficAndCountsEachDestination(Plane plane) {

@@ -79,7 +79,7 @@ public final class AgentMain {
 
 		GoldenMetrics golden = new GoldenMetrics(metrics);
 		String source = agent.outboundSource();
-		RoutingState tables = new RoutingState(Direction.OUTBOUND, agent.pathNormaliser(), golden, source,
+		RoutingState tables = new RoutingState(Direction.OUTBOUND, agent.listenerPolicy(), golden, source,
 				config -> MatchStep.compile(config, golden, Direction.OUTBOUND, source));
 		ControlPlaneClient controlPlane = new ControlPlaneClient(client.controlPlane().uri(),
 				client.controlPlane().timeout());

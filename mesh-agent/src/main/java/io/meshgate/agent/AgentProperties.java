@@ -7,6 +7,8 @@ import java.util.Map;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
+import io.meshgate.proxy.core.ForwardedHeaders;
+import io.meshgate.proxy.core.ListenerPolicy;
 import io.meshgate.proxy.core.PathNormaliser;
 
 /**
@@ -54,9 +56,9 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 		return workloads.size() == 1 ? workloads.keySet().iterator().next() : "unknown";
 	}
 
-	/** The path rules of both listeners. */
-	public PathNormaliser pathNormaliser() {
-		return new PathNormaliser(encodedSlashes);
+	/** The rules of both listeners: paths by {@code encoded-slashes}; forwarded headers as the mesh sent them. */
+	public ListenerPolicy listenerPolicy() {
+		return new ListenerPolicy(new PathNormaliser(encodedSlashes), ForwardedHeaders.MESH);
 	}
 
 	public URI inboundAddress() {

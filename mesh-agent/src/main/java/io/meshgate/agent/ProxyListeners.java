@@ -64,7 +64,7 @@ public class ProxyListeners {
 	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics) {
 		this.properties = properties;
 		this.outboundState = outboundState;
-		this.inboundPipeline = new Pipeline(Direction.INBOUND, properties.pathNormaliser(),
+		this.inboundPipeline = new Pipeline(Direction.INBOUND, properties.listenerPolicy(),
 				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics)),
 				ExchangeObserver.of(List.of(metrics, ProxyErrorLog.INSTANCE)),
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));

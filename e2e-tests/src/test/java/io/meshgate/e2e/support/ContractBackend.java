@@ -67,6 +67,13 @@ public final class ContractBackend implements AutoCloseable {
 				.route(request -> request.uri().startsWith("/echo"),
 						(request, response) -> request.receive()
 							.then(response.header("x-served-path", request.uri()).sendString(Mono.just("echo")).then()))
+				.route(request -> request.uri().startsWith("/headers"),
+						(request, response) -> response.sendString(Mono.just(
+								"xff=" + request.requestHeaders().get("x-forwarded-for") + "|xfp="
+										+ request.requestHeaders().get("x-forwarded-proto") + "|xfh="
+										+ request.requestHeaders().get("x-forwarded-host") + "|forwarded="
+										+ request.requestHeaders().get("forwarded") + "|real="
+										+ request.requestHeaders().get("x-real-ip"))))
 				.route(request -> request.uri().startsWith("/slow"),
 						(request, response) -> response.sendString(Mono.delay(Duration.ofMillis(1500)).map(t -> "late")))
 				.route(request -> request.uri().startsWith("/stream"),

@@ -9,6 +9,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.meshgate.client.ConfigSync;
+import io.meshgate.proxy.core.ForwardedHeaders;
+import io.meshgate.proxy.core.ListenerPolicy;
 import io.meshgate.proxy.core.PathNormaliser;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.tls.UpstreamTls;
@@ -33,10 +35,14 @@ class IngressConfiguration {
 		return UpstreamTls.of(trust);
 	}
 
-	/** {@code refuse} (400, the default) or {@code pass}: encoded {@code /} and {@code \} in request paths. */
+	/**
+	 * The edge's rules: {@code encoded-slashes} {@code refuse} (400, the default) or {@code pass}; forwarded headers
+	 * set from the connection, a caller's own believed only from {@code trusted-proxies} (addresses or networks).
+	 */
 	@Bean
 	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics,
-			@Value("${meshgate.gateway.encoded-slashes:refuse}") String encodedSlashes) {
+			@Value("${meshgate.gateway.encoded-slashes:refuse}") String encodedSlashes,
+			@Value("${meshgate.gateway.trusted-proxies:}") java.util.List<String> trustedProxies) {
 		PathNormaliser.EncodedSlashes mode;
 		try {
 			mode = PathNormaliser.EncodedSlashes.valueOf(encodedSlashes.trim().toUpperCase(java.util.Locale.ROOT));
@@ -45,7 +51,8 @@ class IngressConfiguration {
 			throw new IllegalArgumentException("meshgate.gateway.encoded-slashes: '" + encodedSlashes
 					+ "' is not one of refuse, pass", ex);
 		}
-		return new IngressState(sync, metrics, new PathNormaliser(mode));
+		return new IngressState(sync, metrics,
+				new ListenerPolicy(new PathNormaliser(mode), ForwardedHeaders.edge(trustedProxies)));
 	}
 
 	/** Its connect timeout is the one plain routes get from Spring Cloud Gateway's HTTP client settings. */

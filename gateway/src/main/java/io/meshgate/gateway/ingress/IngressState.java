@@ -7,7 +7,7 @@ import io.meshgate.client.spring.MeshConfigApplied;
 import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.proxy.balancer.RoutingTable;
 import io.meshgate.proxy.core.Direction;
-import io.meshgate.proxy.core.PathNormaliser;
+import io.meshgate.proxy.core.ListenerPolicy;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.RoutingState;
@@ -20,8 +20,8 @@ final class IngressState implements ConfigSync.Listener {
 
 	private final RoutingState routing;
 
-	IngressState(ConfigSync sync, GoldenMetrics metrics, PathNormaliser normaliser) {
-		this.routing = new RoutingState(Direction.INGRESS, normaliser, metrics, IngressRoute.SOURCE,
+	IngressState(ConfigSync sync, GoldenMetrics metrics, ListenerPolicy policy) {
+		this.routing = new RoutingState(Direction.INGRESS, policy, metrics, IngressRoute.SOURCE,
 				config -> new IngressStep(IngressTable.of(config, metrics)));
 		sync.addListener(this);
 		routing.endpoints(sync.endpoints());

@@ -29,6 +29,8 @@ public final class Exchange {
 
 	private final ExchangeObserver observer;
 
+	private final ForwardedHeaders forwarded;
+
 	private final long startNanos = System.nanoTime();
 
 	private volatile int state;
@@ -69,9 +71,10 @@ public final class Exchange {
 
 	private volatile Outcome outcome;
 
-	Exchange(RequestHead head, ExchangeObserver observer, RouteMeters unrouted) {
+	Exchange(RequestHead head, ExchangeObserver observer, RouteMeters unrouted, ForwardedHeaders forwarded) {
 		this.head = head;
 		this.observer = observer;
+		this.forwarded = forwarded;
 		this.meters = unrouted;
 		this.forwardTarget = head.pathAndQuery();
 	}
@@ -108,6 +111,11 @@ public final class Exchange {
 
 	public RouteMeters meters() {
 		return meters;
+	}
+
+	/** Tells the next hop who called and how, by the listener's rules (see {@link ForwardedHeaders}). */
+	public void forwardedHeaders(io.netty.handler.codec.http.HttpHeaders outgoing, String scheme) {
+		forwarded.apply(outgoing, head.client(), scheme, head.authority());
 	}
 
 	/** The origin-form target sent upstream: the head's unless a step rewrote it (ingress strip-prefix). */

@@ -19,10 +19,6 @@ public final class MeshHeaders {
 	/** Set by the sending agent (or the gateway): which service on the receiving node the request is for. */
 	public static final String SERVICE = MeshApi.SERVICE_HEADER;
 
-	private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-
-	private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-
 	/** RFC 9110 7.6.1, plus the de-facto Proxy-Connection and Keep-Alive. */
 	private static final List<AsciiString> HOP_BY_HOP_NAMES = Stream
 		.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
@@ -110,15 +106,4 @@ public final class MeshHeaders {
 		}
 	}
 
-	/** Appends the caller to X-Forwarded-For and says how it called, unless an earlier hop did. */
-	public static void forwardedFor(HttpHeaders outgoing, InetSocketAddress remote, String scheme) {
-		if (remote != null && remote.getAddress() != null) {
-			String client = remote.getAddress().getHostAddress();
-			String prior = outgoing.get(X_FORWARDED_FOR);
-			outgoing.set(X_FORWARDED_FOR, prior == null ? client : prior + ", " + client);
-		}
-		if (!outgoing.contains(X_FORWARDED_PROTO)) {
-			outgoing.set(X_FORWARDED_PROTO, scheme);
-		}
-	}
 }

@@ -25,20 +25,20 @@ public final class Pipeline {
 
 	private final RouteMeters unrouted;
 
-	private final PathNormaliser normaliser;
+	private final ListenerPolicy policy;
 
 	/**
 	 * @param unrouted the metrics of requests answered before any route or destination was known (route
 	 *                 {@code default}, destination {@code unknown})
 	 */
 	public Pipeline(Direction direction, List<Step> steps, ExchangeObserver observer, RouteMeters unrouted) {
-		this(direction, PathNormaliser.STRICT, steps, observer, unrouted);
+		this(direction, ListenerPolicy.MESH, steps, observer, unrouted);
 	}
 
-	public Pipeline(Direction direction, PathNormaliser normaliser, List<Step> steps, ExchangeObserver observer,
+	public Pipeline(Direction direction, ListenerPolicy policy, List<Step> steps, ExchangeObserver observer,
 			RouteMeters unrouted) {
 		this.direction = direction;
-		this.normaliser = normaliser;
+		this.policy = policy;
 		this.steps = steps.toArray(Step[]::new);
 		this.observer = observer;
 		this.unrouted = unrouted;
@@ -49,13 +49,13 @@ public final class Pipeline {
 	}
 
 	public Exchange exchange(RequestHead head) {
-		return new Exchange(head, observer, unrouted);
+		return new Exchange(head, observer, unrouted, policy.forwarded());
 	}
 
 	/** The exchange of a request a transport read: its head built once, with this listener's path rules. */
 	public Exchange exchange(Protocol protocol, HttpMethod method, String target, HttpHeaders headers,
 			InetSocketAddress client) {
-		return exchange(RequestHead.of(direction, normaliser, protocol, method, target, headers, client));
+		return exchange(RequestHead.of(direction, policy.paths(), protocol, method, target, headers, client));
 	}
 
 	/**

@@ -12,7 +12,7 @@ import io.meshgate.proxy.balancer.BalancerFeedback;
 import io.meshgate.proxy.balancer.RoutingTable;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.core.ExchangeObserver;
-import io.meshgate.proxy.core.PathNormaliser;
+import io.meshgate.proxy.core.ListenerPolicy;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Step;
 import io.meshgate.proxy.logging.ProxyErrorLog;
@@ -37,7 +37,7 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 
 	private final ExchangeObserver observer;
 
-	private final PathNormaliser normaliser;
+	private final ListenerPolicy policy;
 
 	private MeshConfig config = MeshConfig.empty();
 
@@ -54,13 +54,13 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	 * @param routes compiles the model's routes for this direction into its route step
 	 */
 	public RoutingState(Direction direction, GoldenMetrics metrics, String source, Function<MeshConfig, Step> routes) {
-		this(direction, PathNormaliser.STRICT, metrics, source, routes);
+		this(direction, ListenerPolicy.MESH, metrics, source, routes);
 	}
 
-	/** @param normaliser the listener's path rules ({@code encoded-slashes}) */
-	public RoutingState(Direction direction, PathNormaliser normaliser, GoldenMetrics metrics, String source,
+	/** @param policy the listener's path and forwarded-header rules */
+	public RoutingState(Direction direction, ListenerPolicy policy, GoldenMetrics metrics, String source,
 			Function<MeshConfig, Step> routes) {
-		this.normaliser = normaliser;
+		this.policy = policy;
 		this.direction = direction;
 		this.metrics = metrics;
 		this.source = source;
@@ -99,7 +99,7 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	private void rebuild() {
 		RoutingTable next = RoutingTable.build(config, endpoints, table.statistics());
 		table = next;
-		pipeline = new Pipeline(direction, normaliser, List.of(route, SplitStep.INSTANCE, new BalanceStep(next)),
+		pipeline = new Pipeline(direction, policy, List.of(route, SplitStep.INSTANCE, new BalanceStep(next)),
 				observer,
 				metrics.meters(direction, source, "default", "unknown"));
 	}

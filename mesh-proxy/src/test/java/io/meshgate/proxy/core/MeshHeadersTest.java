@@ -59,11 +59,11 @@ class MeshHeadersTest {
 	void forwardedForAppendsTheCallerAndKeepsAnEarlierProto() throws Exception {
 		java.net.InetSocketAddress caller = new java.net.InetSocketAddress(java.net.InetAddress.getByName("10.1.2.3"), 4000);
 		HttpHeaders first = new DefaultHttpHeaders();
-		MeshHeaders.forwardedFor(first, caller, "https");
+		ForwardedHeaders.MESH.apply(first, caller, "https", "orders");
 		assertThat(first.get("x-forwarded-for")).isEqualTo("10.1.2.3");
 		assertThat(first.get("x-forwarded-proto")).isEqualTo("https");
 
-		MeshHeaders.forwardedFor(first, caller, "http");
+		ForwardedHeaders.MESH.apply(first, caller, "http", "orders");
 		assertThat(first.get("x-forwarded-for")).isEqualTo("10.1.2.3, 10.1.2.3");
 		assertThat(first.get("x-forwarded-proto")).isEqualTo("https");
 	}

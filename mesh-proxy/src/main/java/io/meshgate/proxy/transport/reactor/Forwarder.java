@@ -3,7 +3,6 @@ package io.meshgate.proxy.transport.reactor;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
@@ -141,7 +140,7 @@ public final class Forwarder {
 		Sinks.Empty<Void> requestSent = hop.timeout() == null ? null : Sinks.empty();
 		Mono<Void> call = client.headers(outgoing -> {
 			MeshHeaders.copyEndToEnd(request.requestHeaders(), outgoing);
-			MeshHeaders.forwardedFor(outgoing, request.remoteAddress(), request.scheme());
+			exchange.forwardedHeaders(outgoing, request.scheme());
 			hop.applyTo(outgoing);
 		})
 			.request(request.method())
@@ -164,25 +163,13 @@ public final class Forwarder {
 					relayTrailers(upstreamResponse, response);
 				}
 				// the exchange ends when the caller has the whole response, whatever the request side does after
-				// (an upstream that answered before reading the whole body may then close on it). A caller that
-				// leaves mid-response shows as parts handed over after it left (a closed connection), or as a send
-				// that ends before the upstream's body did (reactor-netty stops relaying a reset HTTP/2 stream)
-				Channel caller = ((Connection) request).channel();
-				long length = contentLength(upstreamResponse.responseHeaders());
-				AtomicBoolean whole = new AtomicBoolean(true);
-				AtomicBoolean relayed = new AtomicBoolean();
-				return response.send(body.retain().doOnNext(b -> {
-					exchange.responseBytes(b.readableBytes());
-					if (!caller.isActive()) {
-						whole.set(false);
-					}
-				}).doOnComplete(() -> relayed.set(true)))
+				// (an upstream that answered before reading the whole body may then close on it)
+				Delivery delivery = new Delivery(((Connection) request).channel(), exchange,
+						contentLength(upstreamResponse.responseHeaders()));
+				return response.send(body.retain().doOnNext(delivery::part).doOnComplete(delivery::upstreamDone))
 					.then()
-					.doOnSuccess(done -> exchange
-						.end(whole.get() && relayed.get() ? Outcome.SUCCESS : Outcome.CANCELLED))
-					// a caller that read a whole Content-Length body may close before the upstream's end arrives
-					.doOnCancel(() -> exchange.end(length >= 0 && exchange.responseBytes() >= length ? Outcome.SUCCESS
-							: Outcome.CANCELLED));
+					.doOnSuccess(done -> exchange.end(delivery.outcome()))
+					.doOnCancel(() -> exchange.end(delivery.outcome()));
 			})
 			.then();
 		if (requestSent != null) {
@@ -310,7 +297,7 @@ public final class Forwarder {
 					outgoing.add(header.getKey(), header.getValue());
 				}
 			});
-			MeshHeaders.forwardedFor(outgoing, request.remoteAddress(), request.scheme());
+			exchange.forwardedHeaders(outgoing, request.scheme());
 			hop.applyTo(outgoing);
 		})
 			.websocket(clientSpec.build())
@@ -330,6 +317,51 @@ public final class Forwarder {
 			.doOnError(failure -> exchange.end(exchange.hasResponded() ? Outcome.UPSTREAM_RESET
 					: ProxyError.upstream(hop.service(), hop.upstream(), failure).outcome()))
 			.doOnCancel(() -> exchange.end(Outcome.CANCELLED)), serverSpec.build());
+	}
+
+	/**
+	 * How the relaying of one response body to its caller ended. reactor-netty completes (or cancels) the send in
+	 * several cases that look alike: the caller read everything; a caller on HTTP/1.1 left mid-response (parts handed
+	 * over after its connection closed); a caller on HTTP/2 reset its stream (the send ends before the upstream's
+	 * body did); the upstream side ended after a caller that read a whole Content-Length body closed. Only the caller
+	 * leaving before it had the whole response is {@code cancelled}.
+	 */
+	private static final class Delivery {
+
+		private final Channel caller;
+
+		private final Exchange exchange;
+
+		private final long length;
+
+		private volatile boolean cut;
+
+		private volatile boolean upstreamDone;
+
+		Delivery(Channel caller, Exchange exchange, long length) {
+			this.caller = caller;
+			this.exchange = exchange;
+			this.length = length;
+		}
+
+		void part(io.netty.buffer.ByteBuf buffer) {
+			exchange.responseBytes(buffer.readableBytes());
+			if (!caller.isActive()) {
+				cut = true;
+			}
+		}
+
+		void upstreamDone() {
+			upstreamDone = true;
+		}
+
+		Outcome outcome() {
+			if (cut) {
+				return Outcome.CANCELLED;
+			}
+			boolean whole = upstreamDone || (length >= 0 && exchange.responseBytes() >= length);
+			return whole || caller.isActive() ? Outcome.SUCCESS : Outcome.CANCELLED;
+		}
 	}
 
 	/** The announced body length, or -1 (none, or not a number: the codec refuses the latter anyway). */

@@ -260,7 +260,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 	private void prepare(HttpRequest request) {
 		HttpHeaders headers = request.headers();
 		MeshHeaders.stripHopByHop(headers);
-		MeshHeaders.forwardedFor(headers, exchange.head().client(), scheme);
+		exchange.forwardedHeaders(headers, scheme);
 		hop.applyTo(headers);
 		request.setUri(hop.pathAndQuery());
 	}

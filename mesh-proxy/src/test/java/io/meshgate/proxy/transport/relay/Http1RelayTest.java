@@ -76,6 +76,9 @@ class Http1RelayTest {
 
 	private static final List<String> outcomes = new CopyOnWriteArrayList<>();
 
+	/** Exchanges begun and not ended: a test starts once the previous one's have all ended. */
+	private static final AtomicInteger inFlight = new AtomicInteger();
+
 	private static String upstreamAddress;
 
 	@BeforeAll
@@ -120,7 +123,19 @@ class Http1RelayTest {
 		UpstreamTls tls = UpstreamTls.of(null);
 		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), null, tls);
 		pool = new UpstreamPool(Duration.ofSeconds(1), 8, Duration.ofSeconds(30), tls);
-		ExchangeObserver recorder = exchange -> outcomes.add(exchange.outcome().label());
+		ExchangeObserver recorder = new ExchangeObserver() {
+
+			@Override
+			public void begun(Exchange exchange) {
+				inFlight.incrementAndGet();
+			}
+
+			@Override
+			public void ended(Exchange exchange) {
+				outcomes.add(exchange.outcome().label());
+				inFlight.decrementAndGet();
+			}
+		};
 		Pipeline pipeline = new Pipeline(Direction.OUTBOUND, List.of(Http1RelayTest::route), recorder,
 				GoldenMetrics.none().meters(Direction.OUTBOUND, "test", "default", "unknown"));
 		proxy = HttpServer.create()
@@ -150,6 +165,7 @@ class Http1RelayTest {
 
 	@BeforeEach
 	void clear() {
+		await().atMost(Duration.ofSeconds(5)).until(() -> inFlight.get() == 0);
 		outcomes.clear();
 	}
 
