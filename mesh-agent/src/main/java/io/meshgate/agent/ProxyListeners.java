@@ -16,6 +16,7 @@ import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.RoutingState;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.H2cUpgradeRefusal;
+import io.meshgate.proxy.transport.Http10Framing;
 import io.meshgate.proxy.transport.reactor.Forwarder;
 import io.meshgate.proxy.transport.relay.Http1Relay;
 import io.meshgate.proxy.transport.relay.UpstreamPool;
@@ -115,6 +116,7 @@ public class ProxyListeners {
 				// right before the handler that answers decoding failures, so its answers pass through ours
 				if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
 					H2cUpgradeRefusal.install(channel);
+					Http10Framing.install(channel);
 					channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, DECODING_ERRORS,
 							DecodingErrorBodies.INSTANCE);
 				}

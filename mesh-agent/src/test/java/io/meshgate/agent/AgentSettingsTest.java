@@ -35,5 +35,8 @@ class AgentSettingsTest {
 		assertThatThrownBy(() -> AgentSettings.load("--meshgate.agent.registration-ttl=soon"))
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageStartingWith("bad setting meshgate.agent.registration-ttl = 'soon'");
+		assertThatThrownBy(() -> AgentSettings.load("--meshgate.agent.encoded-slashes=sometimes"))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageStartingWith("bad setting meshgate.agent.encoded-slashes = 'sometimes'");
 	}
 }

@@ -15,6 +15,7 @@ import io.meshgate.proxy.core.PathNormaliser;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.H2cUpgradeRefusal;
+import io.meshgate.proxy.transport.Http10Framing;
 import io.meshgate.proxy.transport.relay.Http1Relay;
 import io.meshgate.proxy.transport.relay.UpstreamPool;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -78,6 +79,7 @@ class IngressConfiguration {
 		return server -> server.doOnChannelInit((observer, channel, remote) -> {
 			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
 				H2cUpgradeRefusal.install(channel);
+				Http10Framing.install(channel);
 				channel.pipeline()
 					.addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.relay",
 							new Http1Relay(state::pipeline, upstreams));

@@ -22,6 +22,7 @@ import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.Verdict;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.tls.UpstreamTls;
+import io.meshgate.proxy.transport.Http10Framing;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -86,6 +87,7 @@ class ForwarderTest {
 			.host("127.0.0.1")
 			.port(0)
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
+			.doOnChannelInit((observer, channel, remote) -> Http10Framing.install(channel))
 			.handle((request, response) -> forwarder.handle(request, response, pipeline))
 			.bindNow();
 	}
@@ -194,5 +196,19 @@ class ForwarderTest {
 			.blockLast(Duration.ofSeconds(5));
 		assertThat(status).isEqualTo("200 application/grpc 14 service 'test' has no healthy endpoint");
 		assertThat(outcomes).containsExactly("no_healthy_endpoint 503");
+	}
+
+	@Test
+	void anHttp10CallerGetsAStreamedBodyDelimitedByTheClose() throws Exception {
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
+			socket.setSoTimeout(5000);
+			socket.getOutputStream()
+				.write("GET /stream HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+			String answer = new String(socket.getInputStream().readAllBytes(),
+					java.nio.charset.StandardCharsets.ISO_8859_1);
+			// HTTP/1.0 has no chunked coding (RFC 9112 7): the body ends when the connection does
+			assertThat(answer).startsWith("HTTP/1.").doesNotContainIgnoringCase("transfer-encoding")
+				.endsWith("\r\n\r\npart0;part1;part2;");
+		}
 	}
 }

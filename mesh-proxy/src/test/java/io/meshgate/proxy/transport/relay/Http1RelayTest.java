@@ -35,6 +35,7 @@ import io.meshgate.proxy.core.Verdict;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.H2cUpgradeRefusal;
+import io.meshgate.proxy.transport.Http10Framing;
 import io.meshgate.proxy.transport.reactor.Forwarder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -144,6 +145,7 @@ class Http1RelayTest {
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
 			.doOnChannelInit((observer, channel, remote) -> {
 				H2cUpgradeRefusal.install(channel);
+				Http10Framing.install(channel);
 				channel.pipeline()
 					.addBefore(NettyPipeline.HttpTrafficHandler, "relay", new Http1Relay(() -> pipeline, pool));
 			})
