@@ -64,6 +64,10 @@ public final class Pipeline {
 	 * on {@code loop} (the request's event loop) with the final decision.
 	 */
 	public Decision decide(Exchange exchange, Executor loop) {
+		ProxyError framing = Framing.check(exchange.head());
+		if (framing != null) {
+			return answered(exchange, framing);
+		}
 		String pathError = exchange.head().pathError();
 		if (pathError != null) {
 			return answered(exchange, ProxyError.badRequest(pathError));

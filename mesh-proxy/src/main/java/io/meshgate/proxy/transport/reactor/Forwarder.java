@@ -10,6 +10,7 @@ import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.proxy.core.Decision;
 import io.meshgate.proxy.core.Exchange;
+import io.meshgate.proxy.core.Framing;
 import io.meshgate.proxy.core.Hop;
 import io.meshgate.proxy.core.MeshHeaders;
 import io.meshgate.proxy.core.Outcome;
@@ -234,6 +235,9 @@ public final class Forwarder {
 		exchange.responded(error.status().code());
 		String requestId = exchange.requestId();
 		response.header(RequestIds.HEADER, requestId);
+		if (Framing.closesConnection(error)) {
+			response.keepAlive(false); // what follows on this connection cannot be trusted to be a request
+		}
 		Mono<Void> sent;
 		if (exchange.head().protocol().isGrpc()) {
 			response.status(HttpResponseStatus.OK)

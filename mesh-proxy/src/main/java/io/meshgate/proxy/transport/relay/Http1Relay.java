@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 
 import io.meshgate.proxy.core.Decision;
 import io.meshgate.proxy.core.Exchange;
+import io.meshgate.proxy.core.Framing;
 import io.meshgate.proxy.core.Hop;
 import io.meshgate.proxy.core.MeshHeaders;
 import io.meshgate.proxy.core.Outcome;
@@ -298,6 +299,10 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 			content.release();
 			return;
 		}
+		if (content.decoderResult().isFailure()) {
+			badBody(content);
+			return;
+		}
 		if (last) {
 			requestDone = true;
 			if (hop != null) {
@@ -325,6 +330,27 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 				updateReads();
 			}
 		}
+	}
+
+	/**
+	 * The request's body does not parse (a bad chunk size or chunk framing): the upstream must never see a request
+	 * that ends cleanly, so its connection is closed mid-request; the caller gets 400 if nothing was answered yet,
+	 * and its connection closes either way.
+	 */
+	private void badBody(HttpContent content) {
+		content.release();
+		requestDone = true;
+		keepAlive = false;
+		releaseUpstream(false);
+		releaseUnsent();
+		cancelDeadline();
+		if (responseStarted) {
+			exchange.end(Outcome.BAD_REQUEST);
+			ctx.close();
+			return;
+		}
+		hop = null;
+		answer(ProxyError.badRequest("the request body's chunked framing is malformed"));
 	}
 
 	@Override
@@ -434,6 +460,9 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
 			.set(RequestIds.HEADER, requestId)
 			.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+		if (Framing.closesConnection(error)) {
+			keepAlive = false; // what follows on this connection cannot be trusted to be a request
+		}
 		if (!keepAlive) {
 			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		}

@@ -73,6 +73,9 @@ class Http1RelayTest {
 
 	private static final AtomicInteger slowCalls = new AtomicInteger();
 
+	/** Request bodies the upstream received whole: a request cut by the relay must never count here. */
+	private static final AtomicInteger bodiesReceived = new AtomicInteger();
+
 	private static final Map<String, String> seenHeaders = new ConcurrentHashMap<>();
 
 	private static final List<String> outcomes = new CopyOnWriteArrayList<>();
@@ -99,6 +102,7 @@ class Http1RelayTest {
 					.aggregate()
 					.asByteArray()
 					.defaultIfEmpty(new byte[0])
+					.doOnNext(body -> bodiesReceived.incrementAndGet())
 					.flatMap(body -> response.sendString(Mono.just(sha256(body))).then()))
 				.get("/big", (request, response) -> response.send(Flux.range(0, BIG / 65536)
 					.map(i -> Unpooled.wrappedBuffer(chunk(i)))))
@@ -339,6 +343,46 @@ class Http1RelayTest {
 				+ "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
 		assertThat(answer).startsWith("HTTP/1.1 200").doesNotContain("101").endsWith("status");
 		assertOutcomes("success");
+	}
+
+	/** Sends raw bytes and reads until the relay closes the connection. */
+	private static String untilClosed(String request) throws IOException {
+		try (Socket socket = connect()) {
+			socket.setSoTimeout(5000);
+			send(socket.getOutputStream(), request);
+			return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+		}
+	}
+
+	@Test
+	void anUnknownTransferCodingIsRefusedTheConnectionClosedAndNothingForwarded() throws IOException {
+		int before = bodiesReceived.get();
+		// were xchunked taken for no body, the chunk after it would be read as the next request: smuggled
+		String answer = untilClosed("POST /sha256 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n"
+				+ "2a\r\nGET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n\r\n0\r\n\r\n");
+		assertThat(answer).startsWith("HTTP/1.1 501").containsIgnoringCase("connection: close")
+			.contains("transfer coding 'xchunked' is not supported");
+		assertThat(answer.split("HTTP/1.1 ", -1)).as("one answer, then the close").hasSize(2);
+		assertThat(bodiesReceived.get()).isEqualTo(before);
+		assertOutcomes("bad_request");
+	}
+
+	@Test
+	void aMalformedChunkAbortsTheUpstreamRequestInsteadOfEndingIt() throws IOException {
+		int before = bodiesReceived.get();
+		String answer = untilClosed("POST /sha256 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+				+ "5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n");
+		assertThat(answer).startsWith("HTTP/1.1 400").contains("chunked framing is malformed");
+		assertThat(bodiesReceived.get()).as("the upstream never got a cleanly ended request").isEqualTo(before);
+		assertThat(exchange("GET /status/200 HTTP/1.1\r\nHost: x\r\n\r\n")).as("still serving").endsWith("status");
+	}
+
+	@Test
+	void twoHostHeadersOrNoneAreRefused() throws IOException {
+		assertThat(untilClosed("GET /status/200 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")).startsWith("HTTP/1.1 400")
+			.contains("more than one Host header");
+		assertThat(untilClosed("GET /status/200 HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400")
+			.contains("needs a Host header");
 	}
 
 	@Test
