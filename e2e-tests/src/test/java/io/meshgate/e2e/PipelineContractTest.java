@@ -296,11 +296,13 @@ class PipelineContractTest {
 		if (plane == Plane.EDGE) {
 			// the gateway believes the connection (the caller, 127.0.0.1); node-b's inbound appends the gateway
 			assertThat(answer.body).isEqualTo("xff=127.0.0.1, 127.0.0.1|xfp=http|xfh=127.0.0.1:" + mesh.gatewayPort
-					+ "|forwarded=for=127.0.0.1;proto=http;host=\"127.0.0.1:" + mesh.gatewayPort + "\"|real=null");
+					+ "|forwarded=for=127.0.0.1;proto=http;host=\"127.0.0.1:" + mesh.gatewayPort
+					+ "\"|real=null|via=1.1 meshgate, 1.1 meshgate");
 		}
 		else {
 			// a local app is inside the mesh: what it sent is kept, each agent appends its caller
-			assertThat(answer.body).startsWith("xff=6.6.6.6, 127.0.0.1, 127.0.0.1|xfp=https|xfh=bank.example|");
+			assertThat(answer.body).startsWith("xff=6.6.6.6, 127.0.0.1, 127.0.0.1|xfp=https|xfh=bank.example|")
+				.endsWith("|via=1.1 meshgate, 1.1 meshgate");
 		}
 	}
 

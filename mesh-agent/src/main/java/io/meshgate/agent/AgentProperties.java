@@ -34,6 +34,7 @@ import io.meshgate.proxy.core.PathNormaliser;
  *                            (absent: the JDK's trust store); host names are verified either way
  * @param encodedSlashes      {@code refuse} (400, the default) or {@code pass}: encoded {@code /} and {@code \} in
  *                            request paths
+ * @param via                 whether forwarded requests and responses get {@code Via: 1.1 meshgate}
  */
 public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("15000") int adminPort,
 		@DefaultValue("127.0.0.1") String bind, @DefaultValue("127.0.0.1") String outboundBind,
@@ -42,7 +43,7 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 		@DefaultValue("15006") int inboundPort, Map<String, URI> workloads, @DefaultValue("3s") Duration registrationTtl,
 		@DefaultValue("500ms") Duration healthCheckInterval, @DefaultValue("1s") Duration connectTimeout,
 		@DefaultValue("16KB") DataSize maxHeaderSize, @DefaultValue("1") int eventLoops, java.nio.file.Path upstreamTrustCertificates,
-		@DefaultValue("refuse") PathNormaliser.EncodedSlashes encodedSlashes) {
+		@DefaultValue("refuse") PathNormaliser.EncodedSlashes encodedSlashes, @DefaultValue("true") boolean via) {
 
 	public AgentProperties {
 		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
@@ -58,7 +59,7 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 
 	/** The rules of both listeners: paths by {@code encoded-slashes}; forwarded headers as the mesh sent them. */
 	public ListenerPolicy listenerPolicy() {
-		return new ListenerPolicy(new PathNormaliser(encodedSlashes), ForwardedHeaders.MESH);
+		return new ListenerPolicy(new PathNormaliser(encodedSlashes), ForwardedHeaders.MESH, via);
 	}
 
 	public URI inboundAddress() {

@@ -73,7 +73,8 @@ public final class ContractBackend implements AutoCloseable {
 										+ request.requestHeaders().get("x-forwarded-proto") + "|xfh="
 										+ request.requestHeaders().get("x-forwarded-host") + "|forwarded="
 										+ request.requestHeaders().get("forwarded") + "|real="
-										+ request.requestHeaders().get("x-real-ip"))))
+										+ request.requestHeaders().get("x-real-ip") + "|via="
+										+ request.requestHeaders().get("via"))))
 				.route(request -> request.uri().startsWith("/slow"),
 						(request, response) -> response.sendString(Mono.delay(Duration.ofMillis(1500)).map(t -> "late")))
 				.route(request -> request.uri().startsWith("/stream"),

@@ -43,7 +43,8 @@ class IngressConfiguration {
 	@Bean
 	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics,
 			@Value("${meshgate.gateway.encoded-slashes:refuse}") String encodedSlashes,
-			@Value("${meshgate.gateway.trusted-proxies:}") java.util.List<String> trustedProxies) {
+			@Value("${meshgate.gateway.trusted-proxies:}") java.util.List<String> trustedProxies,
+			@Value("${meshgate.gateway.via:true}") boolean via) {
 		PathNormaliser.EncodedSlashes mode;
 		try {
 			mode = PathNormaliser.EncodedSlashes.valueOf(encodedSlashes.trim().toUpperCase(java.util.Locale.ROOT));
@@ -53,7 +54,7 @@ class IngressConfiguration {
 					+ "' is not one of refuse, pass", ex);
 		}
 		return new IngressState(sync, metrics,
-				new ListenerPolicy(new PathNormaliser(mode), ForwardedHeaders.edge(trustedProxies)));
+				new ListenerPolicy(new PathNormaliser(mode), ForwardedHeaders.edge(trustedProxies), via));
 	}
 
 	/** Its connect timeout is the one plain routes get from Spring Cloud Gateway's HTTP client settings. */

@@ -29,7 +29,7 @@ public final class Exchange {
 
 	private final ExchangeObserver observer;
 
-	private final ForwardedHeaders forwarded;
+	private final ListenerPolicy policy;
 
 	private final long startNanos = System.nanoTime();
 
@@ -71,10 +71,10 @@ public final class Exchange {
 
 	private volatile Outcome outcome;
 
-	Exchange(RequestHead head, ExchangeObserver observer, RouteMeters unrouted, ForwardedHeaders forwarded) {
+	Exchange(RequestHead head, ExchangeObserver observer, RouteMeters unrouted, ListenerPolicy policy) {
 		this.head = head;
 		this.observer = observer;
-		this.forwarded = forwarded;
+		this.policy = policy;
 		this.meters = unrouted;
 		this.forwardTarget = head.pathAndQuery();
 	}
@@ -115,7 +115,13 @@ public final class Exchange {
 
 	/** Tells the next hop who called and how, by the listener's rules (see {@link ForwardedHeaders}). */
 	public void forwardedHeaders(io.netty.handler.codec.http.HttpHeaders outgoing, String scheme) {
-		forwarded.apply(outgoing, head.client(), scheme, head.authority());
+		policy.forwarded().apply(outgoing, head.client(), scheme, head.authority());
+		policy.via(outgoing);
+	}
+
+	/** Names this proxy in the {@code Via} of a response it relays, by the listener's rules. */
+	public void via(io.netty.handler.codec.http.HttpHeaders responseHeaders) {
+		policy.via(responseHeaders);
 	}
 
 	/** The origin-form target sent upstream: the head's unless a step rewrote it (ingress strip-prefix). */

@@ -49,7 +49,7 @@ public final class Pipeline {
 	}
 
 	public Exchange exchange(RequestHead head) {
-		return new Exchange(head, observer, unrouted, policy.forwarded());
+		return new Exchange(head, observer, unrouted, policy);
 	}
 
 	/** The exchange of a request a transport read: its head built once, with this listener's path rules. */

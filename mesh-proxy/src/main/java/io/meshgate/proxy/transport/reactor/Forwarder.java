@@ -160,6 +160,7 @@ public final class Forwarder {
 				exchange.responded(upstreamResponse.status().code());
 				response.status(upstreamResponse.status());
 				MeshHeaders.copyEndToEnd(upstreamResponse.responseHeaders(), response.responseHeaders());
+				exchange.via(response.responseHeaders());
 				if (http2) {
 					relayTrailers(upstreamResponse, response);
 				}

@@ -374,6 +374,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 				upstreamKeepAlive = HttpUtil.isKeepAlive(response);
 				HttpHeaders headers = response.headers();
 				MeshHeaders.stripHopByHop(headers);
+				exchange.via(headers);
 				if (!keepAlive) {
 					headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 				}

@@ -233,7 +233,9 @@ class Http1RelayTest {
 			.containsEntry("te", "trailers")
 			.containsEntry("x-forwarded-for", "10.0.0.1, 127.0.0.1")
 			.containsEntry("x-forwarded-proto", "http")
+			.containsEntry("via", "1.1 meshgate")
 			.doesNotContainKeys("x-hop", "keep-alive", "connection");
+		assertThat(answer).as("the response names the proxy too").containsIgnoringCase("via: 1.1 meshgate");
 		assertOutcomes("success");
 	}
 
