@@ -10,7 +10,6 @@ import java.util.HexFormat;
 import io.grpc.Server;
 import io.meshgate.proxy.tls.TestCertificates;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCalls;
 import io.netty.buffer.Unpooled;
 import reactor.core.publisher.Flux;
@@ -108,15 +107,7 @@ public final class ContractBackend implements AutoCloseable {
 						.doOnComplete(reply::onCompleted)
 						.subscribe()))
 			.build();
-		try {
-			grpc = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", grpcPort))
-				.addService(echo)
-				.build()
-				.start();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		grpc = ProtocolServers.startGrpc(grpcPort, echo);
 	}
 
 	/** HTTP/1.1 and, by ALPN, HTTP/2 over TLS: answers "tls echo" to anything. */

@@ -61,9 +61,14 @@ public final class ProtocolServers implements AutoCloseable {
 				reply.onCompleted();
 			}))
 			.build();
+		grpc = startGrpc(grpcPort, echo);
+	}
+
+	/** A gRPC server on loopback with one service, started. */
+	static Server startGrpc(int port, ServerServiceDefinition service) {
 		try {
-			grpc = NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", grpcPort))
-				.addService(echo)
+			return NettyServerBuilder.forAddress(new java.net.InetSocketAddress("127.0.0.1", port))
+				.addService(service)
 				.build()
 				.start();
 		}
