@@ -102,7 +102,7 @@ public final class AgentMain {
 		AdminServer admin = new AdminServer(agent, sync, registry, workloads, listeners,
 				new AgentStatus(agent, listeners, workloads, tables), metrics)
 			.start();
-		logger.info("Mesh agent " + agent.node() + " started; admin on " + agent.bind() + ":" + admin.port());
+		logger.info("Mesh agent " + agent.node() + " started; admin on " + agent.adminBind() + ":" + admin.port());
 		return () -> {
 			workloads.close();
 			registry.close();

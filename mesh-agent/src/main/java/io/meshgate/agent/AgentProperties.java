@@ -10,6 +10,8 @@ import org.springframework.util.unit.DataSize;
 import io.meshgate.proxy.core.ForwardedHeaders;
 import io.meshgate.proxy.core.ListenerPolicy;
 import io.meshgate.proxy.core.PathNormaliser;
+import io.meshgate.proxy.transport.limits.ListenerLimits;
+import io.meshgate.proxy.transport.limits.UpstreamLimits;
 
 /**
  * The agent's own settings, {@code meshgate.agent.*} (per node, from environment variables or arguments, see
@@ -35,6 +37,11 @@ import io.meshgate.proxy.core.PathNormaliser;
  * @param encodedSlashes      {@code refuse} (400, the default) or {@code pass}: encoded {@code /} and {@code \} in
  *                            request paths
  * @param via                 whether forwarded requests and responses get {@code Via: 1.1 meshgate}
+ * @param headerTimeout       every listener: from a request's first byte to the end of its head (then 408, closed)
+ * @param idleTimeout         every listener: a connection with no request in flight is closed after it
+ * @param maxConnections      every listener: connections open at once (more are closed as they come)
+ * @param maxConnectionsPerEndpoint connections to one endpoint or workload at most
+ * @param maxPendingPerEndpoint requests waiting for a connection to one endpoint at most (more: 503 overloaded)
  */
 public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("15000") int adminPort,
 		@DefaultValue("127.0.0.1") String bind, @DefaultValue("127.0.0.1") String outboundBind,
@@ -43,7 +50,10 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 		@DefaultValue("15006") int inboundPort, Map<String, URI> workloads, @DefaultValue("3s") Duration registrationTtl,
 		@DefaultValue("500ms") Duration healthCheckInterval, @DefaultValue("1s") Duration connectTimeout,
 		@DefaultValue("16KB") DataSize maxHeaderSize, @DefaultValue("1") int eventLoops, java.nio.file.Path upstreamTrustCertificates,
-		@DefaultValue("refuse") PathNormaliser.EncodedSlashes encodedSlashes, @DefaultValue("true") boolean via) {
+		@DefaultValue("refuse") PathNormaliser.EncodedSlashes encodedSlashes, @DefaultValue("true") boolean via,
+		@DefaultValue("10s") Duration headerTimeout, @DefaultValue("60s") Duration idleTimeout,
+		@DefaultValue("10000") int maxConnections, @DefaultValue("1024") int maxConnectionsPerEndpoint,
+		@DefaultValue("1024") int maxPendingPerEndpoint) {
 
 	public AgentProperties {
 		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
@@ -60,6 +70,15 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 	/** The rules of both listeners: paths by {@code encoded-slashes}; forwarded headers as the mesh sent them. */
 	public ListenerPolicy listenerPolicy() {
 		return new ListenerPolicy(new PathNormaliser(encodedSlashes), ForwardedHeaders.MESH, via);
+	}
+
+	/** Each listener's deadlines and connection cap (checked here, so a bad value stops the start naming it). */
+	public ListenerLimits listenerLimits() {
+		return new ListenerLimits(headerTimeout, idleTimeout, maxConnections);
+	}
+
+	public UpstreamLimits upstreamLimits() {
+		return new UpstreamLimits(maxConnectionsPerEndpoint, maxPendingPerEndpoint);
 	}
 
 	public URI inboundAddress() {

@@ -19,6 +19,9 @@ import io.meshgate.proxy.transport.H2cUpgradeRefusal;
 import io.meshgate.proxy.transport.Http10Framing;
 import io.meshgate.proxy.transport.reactor.Forwarder;
 import io.meshgate.proxy.transport.relay.Http1Relay;
+import io.meshgate.proxy.transport.limits.ListenerGuard;
+import io.meshgate.proxy.transport.limits.ListenerLimits;
+import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.meshgate.proxy.transport.relay.UpstreamPool;
 import io.netty.channel.ChannelOption;
 import reactor.netty.DisposableServer;
@@ -46,7 +49,7 @@ public class ProxyListeners {
 
 	private static final String DECODING_ERRORS = "meshgate.decodingErrors";
 
-	private final ConnectionProvider connections = Forwarder.upstreamPool("meshgate-upstream");
+	private final ConnectionProvider connections;
 
 	private final UpstreamTls tls;
 
@@ -57,6 +60,12 @@ public class ProxyListeners {
 	 * a request never changes threads between its caller and its upstream, which saves a wake-up per hop.
 	 */
 	private final LoopResources loops;
+
+	private final ListenerGuard outboundGuard;
+
+	private final ListenerGuard inboundGuard;
+
+	private final ListenerGuard adminGuard;
 
 	private DisposableServer outbound;
 
@@ -71,7 +80,19 @@ public class ProxyListeners {
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);
 		this.tls = UpstreamTls.of(properties.upstreamTrustCertificates());
-		this.relayPool = new UpstreamPool(properties.connectTimeout(), 256, Duration.ofSeconds(30), tls);
+		ListenerLimits limits = properties.listenerLimits();
+		UpstreamLimits upstreamLimits = properties.upstreamLimits();
+		this.connections = Forwarder.upstreamPool("meshgate-upstream", upstreamLimits);
+		this.relayPool = new UpstreamPool(properties.connectTimeout(), 256, Duration.ofSeconds(30), tls,
+				upstreamLimits, Math.max(1, properties.eventLoops()));
+		this.outboundGuard = new ListenerGuard("outbound", limits, metrics.registry());
+		this.inboundGuard = new ListenerGuard("inbound", limits, metrics.registry());
+		this.adminGuard = new ListenerGuard("admin", limits, metrics.registry());
+	}
+
+	/** The admin port's connection limits and deadlines (it runs on these loops, see {@link #loops()}). */
+	public ListenerGuard adminGuard() {
+		return adminGuard;
 	}
 
 	public LoopResources loops() {
@@ -82,10 +103,10 @@ public class ProxyListeners {
 		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops, tls);
 		Supplier<Pipeline> outboundPipeline = outboundState::pipeline;
 		Supplier<Pipeline> inbound = () -> inboundPipeline;
-		this.outbound = bind(properties.outboundBind(), properties.outboundPort(), outboundPipeline)
+		this.outbound = bind(properties.outboundBind(), properties.outboundPort(), outboundPipeline, outboundGuard)
 			.handle((request, response) -> forwarder.handle(request, response, outboundState.pipeline()))
 			.bindNow();
-		this.inbound = bind(properties.bind(), properties.inboundPort(), inbound)
+		this.inbound = bind(properties.bind(), properties.inboundPort(), inbound, inboundGuard)
 			.handle((request, response) -> forwarder.handle(request, response, inboundPipeline))
 			.bindNow();
 		logger.info("Node " + properties.node() + ": outbound on " + properties.outboundBind() + ":" + outbound.port()
@@ -94,12 +115,13 @@ public class ProxyListeners {
 	}
 
 	/** Plain HTTP/1.1 takes the relay; the rest (HTTP/2, WebSocket, ...) the listener's reactor-netty handler. */
-	private HttpServer bind(String host, int port, Supplier<Pipeline> pipeline) {
+	private HttpServer bind(String host, int port, Supplier<Pipeline> pipeline, ListenerGuard guard) {
 		return listener(host, port, (int) properties.maxHeaderSize().toBytes())
 			.doOnChannelInit((observer, channel, remote) -> {
 				if (channel.pipeline().get(DECODING_ERRORS) != null) {
 					channel.pipeline().addBefore(DECODING_ERRORS, "meshgate.relay", new Http1Relay(pipeline, relayPool));
 				}
+				guard.install(channel);
 			})
 			.runOn(loops);
 	}

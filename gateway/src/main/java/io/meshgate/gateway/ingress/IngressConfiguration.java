@@ -16,10 +16,14 @@ import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.H2cUpgradeRefusal;
 import io.meshgate.proxy.transport.Http10Framing;
+import io.meshgate.proxy.transport.limits.ListenerGuard;
+import io.meshgate.proxy.transport.limits.ListenerLimits;
+import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.meshgate.proxy.transport.relay.Http1Relay;
 import io.meshgate.proxy.transport.relay.UpstreamPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.netty.NettyPipeline;
+import reactor.netty.resources.LoopResources;
 
 @Configuration(proxyBeanMethods = false)
 class IngressConfiguration {
@@ -57,18 +61,38 @@ class IngressConfiguration {
 				new ListenerPolicy(new PathNormaliser(mode), ForwardedHeaders.edge(trustedProxies), via));
 	}
 
-	/** Its connect timeout is the one plain routes get from Spring Cloud Gateway's HTTP client settings. */
+	/** Connections to one endpoint and requests waiting for one, at most, on both transports. */
 	@Bean
-	IngressProxy ingressProxy(IngressState state, UpstreamTls tls,
-			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
-		return new IngressProxy(state, Duration.ofMillis(connectTimeoutMillis), tls);
+	UpstreamLimits upstreamLimits(@Value("${meshgate.gateway.max-connections-per-endpoint:1024}") int connections,
+			@Value("${meshgate.gateway.max-pending-per-endpoint:1024}") int pending) {
+		return new UpstreamLimits(connections, pending);
 	}
 
-	/** The relay's upstream connections; the connect timeout is the one of {@link #ingressProxy}. */
-	@Bean(destroyMethod = "close")
-	UpstreamPool ingressUpstreams(UpstreamTls tls,
+	/** The gateway port's deadlines and connection cap, as every agent listener has. */
+	@Bean
+	ListenerGuard gatewayListener(MeterRegistry registry,
+			@Value("${meshgate.gateway.header-timeout:10s}") Duration headerTimeout,
+			@Value("${meshgate.gateway.idle-timeout:60s}") Duration idleTimeout,
+			@Value("${meshgate.gateway.max-connections:10000}") int maxConnections) {
+		return new ListenerGuard("gateway", new ListenerLimits(headerTimeout, idleTimeout, maxConnections), registry);
+	}
+
+	/** Its connect timeout is the one plain routes get from Spring Cloud Gateway's HTTP client settings. */
+	@Bean
+	IngressProxy ingressProxy(IngressState state, UpstreamTls tls, UpstreamLimits limits,
 			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
-		return new UpstreamPool(Duration.ofMillis(connectTimeoutMillis), 256, Duration.ofSeconds(30), tls);
+		return new IngressProxy(state, Duration.ofMillis(connectTimeoutMillis), tls, limits);
+	}
+
+	/**
+	 * The relay's upstream connections; the connect timeout is the one of {@link #ingressProxy}. It runs on
+	 * reactor-netty's shared event loops (Spring Boot's server does), which share the limits.
+	 */
+	@Bean(destroyMethod = "close")
+	UpstreamPool ingressUpstreams(UpstreamTls tls, UpstreamLimits limits,
+			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
+		return new UpstreamPool(Duration.ofMillis(connectTimeoutMillis), 256, Duration.ofSeconds(30), tls, limits,
+				LoopResources.DEFAULT_IO_WORKER_COUNT);
 	}
 
 	/**
@@ -76,7 +100,7 @@ class IngressConfiguration {
 	 * fast path as the agents'); the rest goes on to {@link IngressProxy}'s route, then Spring WebFlux.
 	 */
 	@Bean
-	NettyServerCustomizer ingressRelay(IngressState state, UpstreamPool upstreams) {
+	NettyServerCustomizer ingressRelay(IngressState state, UpstreamPool upstreams, ListenerGuard guard) {
 		return server -> server.doOnChannelInit((observer, channel, remote) -> {
 			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
 				H2cUpgradeRefusal.install(channel);
@@ -85,6 +109,7 @@ class IngressConfiguration {
 					.addBefore(NettyPipeline.HttpTrafficHandler, "meshgate.relay",
 							new Http1Relay(state::pipeline, upstreams));
 			}
+			guard.install(channel);
 		});
 	}
 }

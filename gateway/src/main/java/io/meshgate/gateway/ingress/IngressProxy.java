@@ -12,6 +12,7 @@ import io.meshgate.proxy.core.Decision;
 import io.meshgate.proxy.core.Exchange;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.tls.UpstreamTls;
+import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.meshgate.proxy.transport.reactor.Forwarder;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
@@ -34,12 +35,13 @@ final class IngressProxy implements NettyRouteProvider, DisposableBean {
 
 	private final IngressState state;
 
-	private final ConnectionProvider connections = Forwarder.upstreamPool("meshgate-ingress");
+	private final ConnectionProvider connections;
 
 	private final Forwarder forwarder;
 
-	IngressProxy(IngressState state, Duration connectTimeout, UpstreamTls tls) {
+	IngressProxy(IngressState state, Duration connectTimeout, UpstreamTls tls, UpstreamLimits limits) {
 		this.state = state;
+		this.connections = Forwarder.upstreamPool("meshgate-ingress", limits);
 		this.forwarder = new Forwarder(connections, connectTimeout, null, tls);
 	}
 

@@ -61,6 +61,7 @@ public final class AdminServer {
 	public AdminServer start() {
 		server = HttpServer.create()
 			.runOn(listeners.loops())
+			.doOnChannelInit((observer, channel, remote) -> listeners.adminGuard().install(channel))
 			.host(properties.adminBind())
 			.port(properties.adminPort())
 			.route(routes -> routes.get("/actuator/health", (request, response) -> health(response))

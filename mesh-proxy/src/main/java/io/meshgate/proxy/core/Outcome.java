@@ -20,10 +20,14 @@ public enum Outcome {
 	UNKNOWN_SERVICE("unknown_service", 14),
 	NO_LOCAL_WORKLOAD("no_local_workload", 14),
 	BAD_REQUEST("bad_request", 13),
+	/** the endpoint had max-connections open and max-pending requests waiting for one */
+	OVERLOADED("overloaded", 14),
 	/** refused by a policy step (authorization, the zero-trust issue's) */
 	DENIED("denied", 7),
 	/** reactor-netty could not decode the request (answered before any pipeline ran; never in metrics) */
 	URI_TOO_LONG("uri_too_long", 13),
+	/** the request's header block came too slowly (answered 408 before any pipeline ran; never in metrics) */
+	REQUEST_TIMEOUT("request_timeout", 4),
 	HEADERS_TOO_LARGE("headers_too_large", 13),
 	/** a step failed unexpectedly: a bug of the proxy's, never the caller's or the endpoint's */
 	PROXY_ERROR("proxy_error", 13);

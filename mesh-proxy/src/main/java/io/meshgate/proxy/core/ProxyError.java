@@ -42,6 +42,13 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 				"node '" + node + "' runs no workload of service '" + service + "'");
 	}
 
+	/** The endpoint is at its connection limit with its queue full: answered at once rather than queued. */
+	public static ProxyError overloaded(String service, String endpoint) {
+		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, Outcome.OVERLOADED,
+				"service '" + service + "' is overloaded: too many requests are waiting for it",
+				"endpoint " + endpoint + " has max-connections-per-endpoint open and max-pending-per-endpoint waiting");
+	}
+
 	public static ProxyError badRequest(String message) {
 		return new ProxyError(HttpResponseStatus.BAD_REQUEST, Outcome.BAD_REQUEST, message);
 	}
@@ -68,6 +75,9 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 		while (cause.getCause() != null && cause.getCause() != cause && !(cause instanceof ConnectException)) {
 			cause = cause.getCause();
 		}
+		if (isPoolFull(failure)) {
+			return overloaded(service, endpoint);
+		}
 		String tls = UpstreamTls.failureReason(failure);
 		if (failure instanceof TimeoutException || failure instanceof ReadTimeoutException
 				|| cause instanceof ReadTimeoutException) {
@@ -90,6 +100,15 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 		}
 		return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_ERROR,
 				"the call to service '" + service + "' failed", "endpoint " + endpoint + ": " + failure);
+	}
+
+	/**
+	 * reactor-netty's connection pool refused to queue one more request (or it waited past the pool's own limit):
+	 * its exceptions live in a shaded package, so they are known by name.
+	 */
+	private static boolean isPoolFull(Throwable failure) {
+		String name = failure.getClass().getSimpleName();
+		return name.equals("PoolAcquirePendingLimitException") || name.equals("PoolAcquireTimeoutException");
 	}
 
 	/** The JDK's reason names hosts and addresses: callers get its kind only. */

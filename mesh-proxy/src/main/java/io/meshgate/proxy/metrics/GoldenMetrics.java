@@ -50,6 +50,11 @@ public final class GoldenMetrics implements ExchangeObserver {
 		}
 	}
 
+	/** Where these and the proxy's other meters register. */
+	public MeterRegistry registry() {
+		return registry;
+	}
+
 	/** Records nothing anyone reads: for tests and tools that need a pipeline without a registry. */
 	public static GoldenMetrics none() {
 		return new GoldenMetrics(new SimpleMeterRegistry());

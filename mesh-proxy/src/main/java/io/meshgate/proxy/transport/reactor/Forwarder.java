@@ -19,6 +19,7 @@ import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.RequestIds;
 import io.meshgate.proxy.tls.UpstreamTls;
+import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -63,13 +64,14 @@ public final class Forwarder {
 	private final HttpClient h2;
 
 	/**
-	 * Upstream keep-alive connections, bounded: at most 1024 per upstream, and 4096 requests waiting for one before
-	 * new ones fail fast instead of queueing without limit. Idle connections close after 30 s.
+	 * Upstream keep-alive connections, bounded per endpoint by {@code limits}: beyond its connections and waiting
+	 * requests a request fails at once, answered 503 {@code overloaded}, instead of queueing without bound. Idle
+	 * connections close after 30 s.
 	 */
-	public static ConnectionProvider upstreamPool(String name) {
+	public static ConnectionProvider upstreamPool(String name, UpstreamLimits limits) {
 		return ConnectionProvider.builder(name)
-			.maxConnections(1024)
-			.pendingAcquireMaxCount(4096)
+			.maxConnections(limits.maxConnections())
+			.pendingAcquireMaxCount(limits.maxPending())
 			.maxIdleTime(Duration.ofSeconds(30))
 			.build();
 	}

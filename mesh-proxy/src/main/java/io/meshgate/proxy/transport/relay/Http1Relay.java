@@ -52,7 +52,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * both ways by pausing reads on the side whose peer cannot keep up. Errors answer like the reactor-netty transport's:
  * 502 connect_failed / upstream_reset / upstream_tls, 504 timeout (a deadline for the response head), JSON bodies.
  */
-public final class Http1Relay extends ChannelInboundHandlerAdapter {
+public final class Http1Relay extends ChannelInboundHandlerAdapter implements UpstreamPool.Waiter {
 
 	/** Messages held while a request is in flight or its upstream connects, before reads pause. */
 	private static final int MAX_HELD = 16;
@@ -104,6 +104,9 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 	private ArrayDeque<Object> unsent;
 
 	private ScheduledFuture<?> deadline;
+
+	/** The upstream whose pool queue the exchange waits in, for a connection under its limit. */
+	private String queuedFor;
 
 	/** @param pipelines the listener's current pipeline, read once per request */
 	public Http1Relay(Supplier<Pipeline> pipelines, UpstreamPool pool) {
@@ -243,10 +246,39 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 				unsent = new ArrayDeque<>(2);
 			}
 			unsent.addFirst(request);
-			int id = exchangeId;
 			String target = hop.upstream();
-			pool.connect(ctx.channel(), target).addListener((ChannelFutureListener) f -> connected(f, id, target));
+			switch (pool.admit(target, this)) {
+				case OPEN -> connect(target);
+				case QUEUED -> queuedFor = target;
+				case FULL -> {
+					String service = hop.service();
+					releaseUnsent();
+					hop = null;
+					answer(ProxyError.overloaded(service, target));
+				}
+			}
 		}
+	}
+
+	private void connect(String target) {
+		int id = exchangeId;
+		pool.connect(ctx.channel(), target).addListener((ChannelFutureListener) f -> connected(f, id, target));
+	}
+
+	/** The pool's answer to the wait: a connection handed over, or leave to open one. */
+	@Override
+	public boolean ready(Channel channel) {
+		if (queuedFor == null || !active || hop == null) {
+			return false;
+		}
+		String target = queuedFor;
+		queuedFor = null;
+		if (channel == null) {
+			connect(target);
+			return true;
+		}
+		attach(channel);
+		return true;
 	}
 
 	/** Plain HTTP/1.1; everything else is the framework's. */
@@ -278,7 +310,12 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 			upstreamFailed(future.cause());
 			return;
 		}
-		bind(future.channel());
+		attach(future.channel());
+	}
+
+	/** Binds a connection that was not idle at the start and sends what waited for it. */
+	private void attach(Channel channel) {
+		bind(channel);
 		Object part;
 		while ((part = unsent.poll()) != null) {
 			upstream.write(part, upstream.voidPromise());
@@ -511,7 +548,12 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter {
 		}
 	}
 
+	/** Drops what waits for the upstream connection: request parts, and the place in its pool's queue. */
 	private void releaseUnsent() {
+		if (queuedFor != null) {
+			pool.cancel(queuedFor, this);
+			queuedFor = null;
+		}
 		if (unsent != null) {
 			unsent.forEach(ReferenceCountUtil::release);
 			unsent = null;

@@ -27,13 +27,19 @@ import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.meshgate.proxy.tls.UpstreamTls;
+import io.meshgate.proxy.transport.limits.UpstreamLimits;
 
 /**
  * Keep-alive connections to upstreams for the HTTP/1.1 relay, kept per event loop: a connection is only ever used by
  * the thread it was opened on, so taking and returning one needs no lock, and a request never changes threads.
  * Bounded: at most {@code maxIdle} idle connections per upstream and loop (more are closed when returned); an idle
  * connection closes after {@code idleTimeout}. Host names resolve without blocking the loop (Netty's DNS resolver,
- * which reads /etc/hosts first); IP literals need no lookup. An {@code https://} upstream gets TLS with SNI and its
+ * which reads /etc/hosts first); IP literals need no lookup.
+ * <p>
+ * Each loop holds each upstream to its share of the {@link UpstreamLimits}: at most that many connections open
+ * (idle ones included), and that many requests waiting for one, in arrival order; a connection released while
+ * requests wait goes straight to the first of them, and a closed one lets the first open a new one. A request beyond
+ * both is refused at once, and the relay answers 503 {@code overloaded}. An {@code https://} upstream gets TLS with SNI and its
  * host name verified against its certificate ({@link UpstreamTls}); a failed handshake fails the exchange, which
  * answers 502 {@code upstream_tls}.
  */
@@ -47,6 +53,10 @@ public final class UpstreamPool {
 
 	private final UpstreamTls tls;
 
+	private final int maxOpen;
+
+	private final int maxWaiting;
+
 	private final FastThreadLocal<Map<String, Upstream>> upstreams = new FastThreadLocal<>() {
 		@Override
 		protected Map<String, Upstream> initialValue() {
@@ -58,8 +68,12 @@ public final class UpstreamPool {
 
 	private volatile DnsAddressResolverGroup nioResolver;
 
-	public UpstreamPool(Duration connectTimeout, int maxIdle, Duration idleTimeout, UpstreamTls tls) {
+	/** @param loops the event loops sharing the limits: each holds each upstream to its share */
+	public UpstreamPool(Duration connectTimeout, int maxIdle, Duration idleTimeout, UpstreamTls tls,
+			UpstreamLimits limits, int loops) {
 		this.tls = tls;
+		this.maxOpen = UpstreamLimits.share(limits.maxConnections(), loops);
+		this.maxWaiting = UpstreamLimits.share(limits.maxPending(), loops);
 		this.connectTimeoutMillis = (int) connectTimeout.toMillis();
 		this.maxIdle = maxIdle;
 		this.idleTimeoutMillis = idleTimeout.toMillis();
@@ -82,9 +96,37 @@ public final class UpstreamPool {
 		return null;
 	}
 
-	/** Takes back a connection whose last exchange ended cleanly. */
+	/** Whether another connection may be opened now ({@link Admission#OPEN}, counted), or the waiter queued. */
+	Admission admit(String upstream, Waiter waiter) {
+		Upstream known = upstream(upstream);
+		if (known.open < maxOpen) {
+			known.open++;
+			return Admission.OPEN;
+		}
+		if (known.waiting.size() < maxWaiting) {
+			known.waiting.addLast(waiter);
+			return Admission.QUEUED;
+		}
+		return Admission.FULL;
+	}
+
+	/** The waiter's exchange ended before a connection was free for it. */
+	void cancel(String upstream, Waiter waiter) {
+		upstream(upstream).waiting.remove(waiter);
+	}
+
+	/** Takes back a connection whose last exchange ended cleanly: to the first waiter, else idle. */
 	void release(String upstream, Channel channel) {
-		ArrayDeque<Channel> idle = upstream(upstream).idle;
+		Upstream known = upstream(upstream);
+		if (channel.isActive()) {
+			Waiter waiter;
+			while ((waiter = known.waiting.pollFirst()) != null) {
+				if (waiter.ready(channel)) {
+					return;
+				}
+			}
+		}
+		ArrayDeque<Channel> idle = known.idle;
 		if (channel.isActive() && idle.size() < maxIdle) {
 			channel.config().setAutoRead(true);
 			idle.addLast(channel);
@@ -94,14 +136,18 @@ public final class UpstreamPool {
 		}
 	}
 
-	/** Opens a connection to {@code upstream} on the loop and transport of {@code caller}. */
+	/**
+	 * Opens a connection to {@code upstream} on the loop and transport of {@code caller}, once {@link #admit} said
+	 * so: when it closes (or fails to open), its place goes to the first waiter.
+	 */
 	ChannelFuture connect(Channel caller, String upstream) {
 		EventLoop loop = caller.eventLoop();
-		InetSocketAddress address = upstream(upstream).address;
+		Upstream known = upstream(upstream);
+		InetSocketAddress address = known.address;
 		boolean secure = upstream.startsWith("https:");
 		boolean epoll = caller instanceof EpollSocketChannel;
 		Class<? extends SocketChannel> type = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
-		return new Bootstrap().group(loop)
+		ChannelFuture connecting = new Bootstrap().group(loop)
 			.channel(type)
 			.resolver(resolver(epoll))
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
@@ -121,6 +167,20 @@ public final class UpstreamPool {
 				}
 			})
 			.connect(address);
+		connecting.channel().closeFuture().addListener(closed -> closed(known));
+		return connecting;
+	}
+
+	private void closed(Upstream known) {
+		known.open--;
+		Waiter waiter;
+		while ((waiter = known.waiting.pollFirst()) != null) {
+			known.open++;
+			if (waiter.ready(null)) {
+				return;
+			}
+			known.open--;
+		}
 	}
 
 	private Upstream upstream(String upstream) {
@@ -173,11 +233,31 @@ public final class UpstreamPool {
 		}
 	}
 
+	/** What {@link #admit} allows a request that found no idle connection. */
+	enum Admission {
+		OPEN, QUEUED, FULL
+	}
+
+	/** A request waiting for a connection to an upstream at its limit. */
+	interface Waiter {
+
+		/**
+		 * Its turn: {@code channel} is a connection handed over, or {@code null} to open one (already counted).
+		 * @return false if the request no longer wants it (the pool gives it to the next)
+		 */
+		boolean ready(Channel channel);
+	}
+
 	private static final class Upstream {
 
 		final InetSocketAddress address;
 
 		final ArrayDeque<Channel> idle = new ArrayDeque<>();
+
+		final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+
+		/** Connections open or opening, idle ones included. */
+		int open;
 
 		Upstream(InetSocketAddress address) {
 			this.address = address;

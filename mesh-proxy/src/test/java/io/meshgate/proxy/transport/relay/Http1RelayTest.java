@@ -1,6 +1,8 @@
 package io.meshgate.proxy.transport.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
@@ -127,7 +129,7 @@ class Http1RelayTest {
 		connections = ConnectionProvider.create("relay-test", 16);
 		UpstreamTls tls = UpstreamTls.of(null);
 		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), null, tls);
-		pool = new UpstreamPool(Duration.ofSeconds(1), 8, Duration.ofSeconds(30), tls);
+		pool = new UpstreamPool(Duration.ofSeconds(1), 8, Duration.ofSeconds(30), tls, UpstreamLimits.DEFAULTS, 1);
 		ExchangeObserver recorder = new ExchangeObserver() {
 
 			@Override
