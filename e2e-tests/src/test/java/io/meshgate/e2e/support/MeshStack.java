@@ -80,6 +80,14 @@ public final class MeshStack implements AutoCloseable {
 	/** PEM file of the CA certificates the gateway and the agents trust for https:// endpoints; JDK's when null. */
 	private Path upstreamTrust;
 
+	/** More environment for the gateway and both agents (their settings). */
+	private final Map<String, String> proxyEnvironment = new HashMap<>();
+
+	public MeshStack proxyEnvironment(Map<String, String> environment) {
+		proxyEnvironment.putAll(environment);
+		return this;
+	}
+
 	public MeshStack trustUpstreamCertificates(Path caFile) {
 		this.upstreamTrust = caFile;
 		return this;
@@ -107,10 +115,11 @@ public final class MeshStack implements AutoCloseable {
 		Map<String, Integer> onB = new HashMap<>(Map.of("inventory", inventory2, "inventory-v2", inventoryV2));
 		onB.putAll(extraWorkloadsOnB);
 		agentB = agent(b, onB);
-		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort,
-				upstreamTrust == null ? Map.of()
-						: Map.of("MESHGATE_GATEWAY_UPSTREAM_TRUST_CERTIFICATES", upstreamTrust.toString()))
-			.start();
+		Map<String, String> gatewayEnvironment = new HashMap<>(proxyEnvironment);
+		if (upstreamTrust != null) {
+			gatewayEnvironment.put("MESHGATE_GATEWAY_UPSTREAM_TRUST_CERTIFICATES", upstreamTrust.toString());
+		}
+		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort, gatewayEnvironment).start();
 		controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
 		agentA.awaitHealthy(a.adminUrl("/actuator/health"), START_DEADLINE);
 		agentB.awaitHealthy(b.adminUrl("/actuator/health"), START_DEADLINE);
@@ -138,6 +147,7 @@ public final class MeshStack implements AutoCloseable {
 		if (upstreamTrust != null) {
 			environment.put("MESHGATE_AGENT_UPSTREAM_TRUST_CERTIFICATES", upstreamTrust.toString());
 		}
+		environment.putAll(proxyEnvironment);
 		// as arguments: an environment variable cannot carry a map key with a dash (inventory-v2)
 		String[] args = workloads.entrySet()
 			.stream()

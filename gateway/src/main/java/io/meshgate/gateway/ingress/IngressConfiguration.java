@@ -68,13 +68,17 @@ class IngressConfiguration {
 		return new UpstreamLimits(connections, pending);
 	}
 
-	/** The gateway port's deadlines and connection cap, as every agent listener has. */
+	/** Deadlines and connection cap of the gateway's port and its management port, as every agent listener has. */
 	@Bean
-	ListenerGuard gatewayListener(MeterRegistry registry,
-			@Value("${meshgate.gateway.header-timeout:10s}") Duration headerTimeout,
+	ListenerLimits listenerLimits(@Value("${meshgate.gateway.header-timeout:10s}") Duration headerTimeout,
 			@Value("${meshgate.gateway.idle-timeout:60s}") Duration idleTimeout,
 			@Value("${meshgate.gateway.max-connections:10000}") int maxConnections) {
-		return new ListenerGuard("gateway", new ListenerLimits(headerTimeout, idleTimeout, maxConnections), registry);
+		return new ListenerLimits(headerTimeout, idleTimeout, maxConnections);
+	}
+
+	@Bean
+	ListenerGuard gatewayListener(MeterRegistry registry, ListenerLimits limits) {
+		return new ListenerGuard("gateway", limits, registry);
 	}
 
 	/** Its connect timeout is the one plain routes get from Spring Cloud Gateway's HTTP client settings. */
