@@ -38,6 +38,9 @@ class ListenerLimitsEndToEndTest {
 
 	private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(8);
 
+	/** Above the flood test's 2,200 attackers per listener, low enough to reach. */
+	private static final int MAX_CONNECTIONS = 2600;
+
 	@TempDir
 	static Path work;
 
@@ -51,7 +54,9 @@ class ListenerLimitsEndToEndTest {
 				""", Map.of())
 			.proxyEnvironment(Map.of("MESHGATE_GATEWAY_HEADER_TIMEOUT", HEADER_TIMEOUT.toSeconds() + "s",
 					"MESHGATE_AGENT_HEADER_TIMEOUT", HEADER_TIMEOUT.toSeconds() + "s", "MESHGATE_GATEWAY_IDLE_TIMEOUT",
-					IDLE_TIMEOUT.toSeconds() + "s", "MESHGATE_AGENT_IDLE_TIMEOUT", IDLE_TIMEOUT.toSeconds() + "s"))
+					IDLE_TIMEOUT.toSeconds() + "s", "MESHGATE_AGENT_IDLE_TIMEOUT", IDLE_TIMEOUT.toSeconds() + "s",
+					"MESHGATE_GATEWAY_MAX_CONNECTIONS", String.valueOf(MAX_CONNECTIONS), "MESHGATE_AGENT_MAX_CONNECTIONS",
+					String.valueOf(MAX_CONNECTIONS)))
 			.startAll();
 		await().atMost(Duration.ofSeconds(20)).until(() -> Http.get(mesh.gatewayUrl("/api/orders/1")).status() == 200);
 	}
@@ -169,6 +174,30 @@ class ListenerLimitsEndToEndTest {
 		assertThat(mesh.agentA.log()).doesNotContain("OutOfMemoryError");
 		assertThat(Http.get(mesh.a.adminUrl("/actuator/health")).status()).isEqualTo(200);
 		assertServing();
+	}
+
+	@Test
+	void connectionsBeyondTheCapAreRefusedAndCountedAndTheListenerServesOnceTheyLeave() {
+		Map<String, String> gateway = Map.of("listener", "gateway");
+		Map<String, String> inbound = Map.of("listener", "inbound");
+		double gatewayBefore = refused(gateway);
+		double inboundBefore = refused(inbound);
+		try (ConnectionFlood flood = new ConnectionFlood()) {
+			flood.idle(mesh.gatewayPort, MAX_CONNECTIONS + 100).idle(mesh.a.inbound, MAX_CONNECTIONS + 100);
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> refused(gateway) - gatewayBefore >= 100 && refused(inbound) - inboundBefore >= 100);
+			assertThat(gauge("gateway")).isLessThanOrEqualTo(MAX_CONNECTIONS);
+			assertThat(gauge("inbound")).isLessThanOrEqualTo(MAX_CONNECTIONS);
+		}
+		await().atMost(Duration.ofSeconds(20)).until(() -> gauge("gateway") < 50 && gauge("inbound") < 50);
+		assertThat(mesh.agentA.isAlive()).isTrue();
+		assertServing();
+	}
+
+	private static double refused(Map<String, String> labels) {
+		String url = labels.get("listener").equals("gateway") ? mesh.managementUrl("/actuator/prometheus")
+				: mesh.a.adminUrl("/actuator/prometheus");
+		return PrometheusScrape.of(url).sum("meshgate_listener_connections_refused_total", labels);
 	}
 
 	/** The median latency of {@code count} calls through the gateway and both of node-a's listeners, all 200. */

@@ -57,6 +57,13 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 
 	public AgentProperties {
 		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
+		try {
+			new ListenerLimits(headerTimeout, idleTimeout, maxConnections);
+			new UpstreamLimits(maxConnectionsPerEndpoint, maxPendingPerEndpoint);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("meshgate.agent." + ex.getMessage(), ex);
+		}
 	}
 
 	/**

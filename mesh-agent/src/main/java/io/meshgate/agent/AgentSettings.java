@@ -46,6 +46,13 @@ public record AgentSettings(AgentProperties agent, MeshClientProperties controlP
 		}
 		catch (BindException ex) {
 			Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+			while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) {
+				cause = cause.getCause();
+			}
+			if (ex.getProperty() == null) {
+				// values that bind but do not go together, or are out of range: the record's check names them
+				throw new IllegalArgumentException("bad setting: " + cause.getMessage(), ex);
+			}
 			throw new IllegalArgumentException("bad setting " + ex.getProperty().getName() + " = '"
 					+ ex.getProperty().getValue() + "': " + cause.getMessage(), ex);
 		}

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URI;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+
+import io.meshgate.proxy.transport.limits.ListenerLimits;
+import io.meshgate.proxy.transport.limits.UpstreamLimits;
 
 class AgentSettingsTest {
 
@@ -28,6 +32,25 @@ class AgentSettingsTest {
 		assertThat(agent.adminBind()).isEqualTo("127.0.0.1");
 		assertThat(settings.controlPlane().controlPlane().uri()).isEqualTo(URI.create("http://cp:8888"));
 		assertThat(settings.controlPlane().profiles()).isEqualTo("default");
+		assertThat(agent.listenerLimits()).isEqualTo(ListenerLimits.DEFAULTS);
+		assertThat(agent.upstreamLimits()).isEqualTo(UpstreamLimits.DEFAULTS);
+	}
+
+	@Test
+	void listenerAndUpstreamLimitsAreSettings() {
+		AgentProperties agent = AgentSettings.load("--meshgate.agent.header-timeout=2s",
+				"--meshgate.agent.idle-timeout=30s", "--meshgate.agent.max-connections=500",
+				"--meshgate.agent.max-connections-per-endpoint=8", "--meshgate.agent.max-pending-per-endpoint=16")
+			.agent();
+		assertThat(agent.listenerLimits())
+			.isEqualTo(new ListenerLimits(Duration.ofSeconds(2), Duration.ofSeconds(30), 500));
+		assertThat(agent.upstreamLimits()).isEqualTo(new UpstreamLimits(8, 16));
+		assertThatThrownBy(() -> AgentSettings.load("--meshgate.agent.max-connections=0"))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("meshgate.agent.max-connections must be at least 1, not 0");
+		assertThatThrownBy(() -> AgentSettings.load("--meshgate.agent.header-timeout=0s"))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("meshgate.agent.header-timeout must be positive");
 	}
 
 	@Test
