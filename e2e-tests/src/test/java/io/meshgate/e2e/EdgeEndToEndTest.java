@@ -275,6 +275,52 @@ class EdgeEndToEndTest {
 		}
 	}
 
+	/**
+	 * What the flat properties lose, found on the YAML tree: a typo'd key whose value is an empty map is an error
+	 * naming file, key and line, which the gateway takes from the control plane and does not apply though its own
+	 * check of the flat properties passes; {@code name: {}} declares a service.
+	 */
+	@Test
+	@Order(6)
+	void anEmptyMapIsSeenOnTheYamlTreeAsATypoOrAsAServiceDeclaration() {
+		String good = stack.repo.read("application.yml");
+		String appliedBefore = Http.json(stack.managementUrl("/actuator/mesh")).path("version").asString();
+		String typo = stack.repo.edit("application.yml", yaml -> yaml.replace("mesh:\n", "mesh:\n  servcies:\n    x: {}\n"),
+				"a typo'd key with an empty map");
+		try {
+			JsonNode rejection = await().atMost(APPLY_DEADLINE)
+				.until(() -> Http.json(stack.managementUrl("/actuator/mesh")).path("lastRejection"),
+						r -> typo.equals(r.path("version").asString()));
+			int line = (int) good.lines().takeWhile(l -> !l.equals("mesh:")).count() + 3;
+			assertThat(rejection.path("errors").get(0).asString()).startsWith("config-repo/application.yml:" + line
+					+ ": mesh.servcies.x: unknown key 'servcies' (did you mean 'services'?)");
+			JsonNode status = Http.json(stack.controlPlaneUrl("/mesh/v1/status"));
+			assertThat(status.path("valid").asBoolean()).isFalse();
+			assertThat(status.path("errors").get(0).path("line").asInt()).isEqualTo(line);
+			assertThat(Http.json(stack.managementUrl("/actuator/mesh")).path("version").asString())
+				.isEqualTo(appliedBefore);
+			assertThat(Http.get(stack.gatewayUrl("/shop/orders/3")).status()).isEqualTo(200);
+		}
+		finally {
+			stack.repo.commit("application.yml", good, "undo the typo");
+		}
+		String declared = stack.repo.edit("application.yml", yaml -> yaml.replace("  services:\n", "  services:\n    spare: {}\n")
+			.replace("  routes:\n", "  routes:\n    - { id: spare-api, ingress: { path: /spare/** }, to: spare }\n"),
+				"spare: {} declares a service");
+		try {
+			await().atMost(APPLY_DEADLINE)
+				.until(() -> Http.json(stack.managementUrl("/actuator/mesh")).path("version").asString(), declared::equals);
+			Response spare = Http.get(stack.gatewayUrl("/spare/x"));
+			assertThat(spare.status()).isEqualTo(503);
+			assertThat(spare.body()).contains("\"error\":\"no_healthy_endpoint\"").contains("service 'spare'");
+		}
+		finally {
+			String fixed = stack.repo.commit("application.yml", good, "undo the spare service");
+			await().atMost(APPLY_DEADLINE)
+				.until(() -> Http.json(stack.managementUrl("/actuator/mesh")).path("version").asString(), fixed::equals);
+		}
+	}
+
 	@Test
 	@Order(7)
 	void theGatewayKeepsServingWithoutTheControlPlaneAndRestartsFromLastKnownGood() {
@@ -310,10 +356,11 @@ class EdgeEndToEndTest {
 					"control-plane"::equals);
 	}
 
+	/** Each error as "file: key: message" (the line, when one is given, is left out: see the YAML tree test). */
 	private static List<String> errorsOf(JsonNode node) {
 		List<String> errors = new ArrayList<>();
 		for (JsonNode error : node.path("errors")) {
-			errors.add(error.isString() ? error.asString()
+			errors.add(error.isString() ? error.asString().replaceFirst("^([^:]+):\\d+: ", "$1: ")
 					: error.path("file").asString() + ": " + error.path("key").asString()
 							+ (error.path("key").asString().isEmpty() ? "" : ": ") + error.path("message").asString());
 		}

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -171,6 +172,48 @@ class MeshEndToEndTest {
 		// and the agent still serves
 		assertThat(RawHttp.send(mesh.a.outbound,
 				"GET /stock/sku-1 HTTP/1.1\r\nHost: inventory\r\nConnection: close\r\n\r\n").status()).isEqualTo(200);
+	}
+
+	/**
+	 * A commit the control plane finds invalid on the YAML tree only (a typo'd key whose value is an empty map) is
+	 * not applied by either agent, though their own checks of the flat properties pass; they report the control
+	 * plane's error, with its line, and keep serving. {@code name: {}} declares a service for the agents too.
+	 */
+	@Test
+	@Order(3)
+	void anEmptyMapIsSeenOnTheYamlTreeByBothAgents() throws Exception {
+		String good = mesh.repo.read("application.yml");
+		String before = Http.json(mesh.a.adminUrl("/actuator/mesh")).path("version").asString();
+		String typo = mesh.repo.edit("application.yml", yaml -> yaml.replace("mesh:\n", "mesh:\n  servcies:\n    x: {}\n"),
+				"a typo'd key with an empty map");
+		try {
+			for (MeshStack.Node node : List.of(mesh.a, mesh.b)) {
+				JsonNode rejection = await().atMost(Duration.ofSeconds(3))
+					.until(() -> Http.json(node.adminUrl("/actuator/mesh")).path("lastRejection"),
+							r -> typo.equals(r.path("version").asString()));
+				assertThat(rejection.path("errors").get(0).asString()).as(node.name)
+					.matches("config-repo/application\\.yml:\\d+: mesh\\.servcies\\.x: unknown key 'servcies'.*");
+				assertThat(Http.json(node.adminUrl("/actuator/mesh")).path("version").asString()).isEqualTo(before);
+			}
+			assertThat(callFromNodeA("http://inventory/stock/sku-1").statusCode()).isEqualTo(200);
+		}
+		finally {
+			mesh.repo.commit("application.yml", good, "undo the typo");
+		}
+		String declared = mesh.repo.edit("application.yml",
+				yaml -> yaml.replace("  services:\n", "  services:\n    spare: {}\n"), "spare: {} declares a service");
+		try {
+			await().atMost(Duration.ofSeconds(3))
+				.until(() -> declared.equals(Http.json(mesh.a.adminUrl("/actuator/mesh")).path("version").asString()));
+			HttpResponse<String> spare = callFromNodeA("http://spare/x");
+			assertThat(spare.statusCode()).isEqualTo(503);
+			assertThat(spare.body()).contains("\"error\":\"no_healthy_endpoint\"");
+		}
+		finally {
+			String undo = mesh.repo.commit("application.yml", good, "undo the spare service");
+			await().atMost(Duration.ofSeconds(3))
+				.until(() -> undo.equals(Http.json(mesh.a.adminUrl("/actuator/mesh")).path("version").asString()));
+		}
 	}
 
 	@Test

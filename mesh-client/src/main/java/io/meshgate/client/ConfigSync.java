@@ -311,6 +311,18 @@ public class ConfigSync implements AutoCloseable {
 				&& current.origin() == AppliedConfig.Origin.CONTROL_PLANE) {
 			return;
 		}
+		boolean reported = status.version() == null || status.version().equals(fetched.version());
+		if (!status.valid() && reported) {
+			// the control plane's verdict stands even where this proxy's own check would pass (it sees every
+			// file's YAML tree, and every profile it validates): keep serving, and say why with its errors
+			reject(fetched.version(), status.errors().isEmpty()
+					? List.of(new ConfigError(client.base().toString(), "", "the control plane reported this commit invalid"))
+					: status.errors());
+			return;
+		}
+		if (!reported) {
+			return; // a newer commit than the event's: its own event, with the control plane's verdict, follows
+		}
 		LoadResult checked = validate(fetched.sources());
 		if (!checked.valid()) {
 			reject(fetched.version(), checked.errors());

@@ -100,7 +100,29 @@ class ConfigSyncTest {
 		assertThat(rejection.version()).isEqualTo("c2");
 		assertThat(rejection.errors()).extracting(ConfigError::toString)
 			.containsExactly("config-repo/application.yml: mesh.routes[0].to: unknown service 'ordrs'; declare it "
-					+ "under mesh.services (without settings write 'ordrs:', as YAML drops '{}')");
+					+ "under mesh.services ('ordrs: {}' without settings)");
+		assertThat(sync.state().applied().version()).isEqualTo("c1");
+		assertThat(applied).hasSize(1);
+	}
+
+	@Test
+	void aCommitTheControlPlaneReportedInvalidIsNeverAppliedEvenIfItLooksValidHere() {
+		controlPlane.serve("c1", Map.of("config-repo/application.yml", GOOD));
+		controlPlane.push(status("c1", true));
+		sync().start();
+		await().atMost(DEADLINE).until(() -> sync.state().applied() != null);
+
+		// what the control plane saw on the YAML tree (a typo'd key with an empty map), the flat properties do not show
+		Map<String, Object> looksGood = new java.util.HashMap<>(GOOD);
+		looksGood.put("mesh.services.orders.timeout", "3s");
+		controlPlane.serve("c2", Map.of("config-repo/application.yml", looksGood));
+		ConfigError seen = new ConfigError("config-repo/application.yml", "mesh.servcies.x",
+				"unknown key 'servcies' (did you mean 'services'?)", 7);
+		controlPlane.push(status("c2", false, seen));
+
+		await().atMost(DEADLINE).until(() -> sync.state().lastRejection() != null);
+		assertThat(sync.state().lastRejection().version()).isEqualTo("c2");
+		assertThat(sync.state().lastRejection().errors()).containsExactly(seen);
 		assertThat(sync.state().applied().version()).isEqualTo("c1");
 		assertThat(applied).hasSize(1);
 	}

@@ -22,7 +22,7 @@ public final class ConfigSources {
 		for (String key : violation.keys()) {
 			for (ConfigSource source : sources) {
 				if (defines(source, key)) {
-					return new ConfigError(source.name(), key, violation.message());
+					return new ConfigError(source.name(), key, violation.message(), source.lineOf(key));
 				}
 			}
 		}

@@ -31,7 +31,57 @@ class MeshConfigLoaderTest {
 	}
 
 	private static List<String> errors(String yaml) {
-		return load(yaml).errors().stream().map(ConfigError::toString).toList();
+		return load(yaml).errors().stream().map(MeshConfigLoaderTest::withoutLine).toList();
+	}
+
+	/** Most cases are about file, key and message; {@link #errorsNameTheLineOfTheKey} is about lines. */
+	private static String withoutLine(ConfigError error) {
+		return new ConfigError(error.file(), error.key(), error.message()).toString();
+	}
+
+	@Test
+	void errorsNameTheLineOfTheKey() {
+		assertThat(load("""
+				mesh:
+				  services:
+				    orders:
+				      timout: 2s
+				  routes:
+				    - id: a
+				      ingress: { path: /a }
+				      to: ordrs
+				""").errors()).map(ConfigError::toString)
+			.containsExactlyInAnyOrder(FILE + ":4: mesh.services.orders.timout: unknown key 'timout' (did you mean "
+					+ "'timeout'?); allowed here: timeout, endpoints",
+					FILE + ":8: mesh.routes[0].to: unknown service 'ordrs'; declare it under mesh.services "
+							+ "('ordrs: {}' without settings)");
+	}
+
+	@Test
+	void aTypoedKeyWhoseValueIsAnEmptyMapIsAnError() {
+		assertThat(load("mesh: { servcies: { x: {} } }").errors()).map(ConfigError::toString)
+			.singleElement()
+			.asString()
+			.startsWith(FILE + ":1: mesh.servcies.x: unknown key 'servcies' (did you mean 'services'?)");
+		assertThat(errors(SERVICES + """
+				    payments:
+				      retires: {}
+				""")).singleElement().asString().startsWith(FILE + ": mesh.services.payments.retires: unknown key 'retires'");
+	}
+
+	@Test
+	void anEmptyMapDeclaresAServiceWithDefaults() {
+		LoadResult result = load("""
+				mesh:
+				  services:
+				    inventory: {}
+				    orders: { timeout: 2s }
+				  routes:
+				    - { id: stock, ingress: { path: /stock/** }, to: inventory }
+				""");
+		assertThat(result.errors()).isEmpty();
+		assertThat(result.config().services()).containsOnlyKeys("inventory", "orders");
+		assertThat(result.config().services().get("inventory").timeout()).isNull();
 	}
 
 	@Test
@@ -89,7 +139,7 @@ class MeshConfigLoaderTest {
 						      ingress: { path: /a }
 						      to: [ { service: orders, weight: 50 }, { service: payments, weight: 50 } ]
 						""", FILE + ": mesh.routes[0].to[1].service: unknown service 'payments'; declare it under "
-						+ "mesh.services (without settings write 'payments:', as YAML drops '{}')"),
+						+ "mesh.services ('payments: {}' without settings)"),
 				Arguments.of("bad duration", """
 						    payments:
 						      timeout: 2 seconds
@@ -206,7 +256,7 @@ class MeshConfigLoaderTest {
 
 		assertThat(result.valid()).isFalse();
 		assertThat(result.config()).isNull();
-		assertThat(result.errors()).map(ConfigError::toString).contains(expected);
+		assertThat(result.errors()).map(MeshConfigLoaderTest::withoutLine).contains(expected);
 	}
 
 	@Test
@@ -238,7 +288,7 @@ class MeshConfigLoaderTest {
 		List<String> errors = MeshConfigLoader.load(List.of(profile, base))
 			.errors()
 			.stream()
-			.map(ConfigError::toString)
+			.map(MeshConfigLoaderTest::withoutLine)
 			.toList();
 
 		assertThat(errors).containsExactlyInAnyOrder(

@@ -4,24 +4,21 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import org.springframework.cloud.config.environment.Environment;
-import org.springframework.cloud.config.environment.PropertySource;
 import org.springframework.cloud.config.server.environment.EnvironmentRepository;
 import org.springframework.stereotype.Component;
 
 import io.meshgate.controlplane.ControlPlaneProperties;
 import io.meshgate.model.ConfigError;
-import io.meshgate.model.ConfigFileNames;
-import io.meshgate.model.ConfigSource;
 import io.meshgate.model.MeshConfigLoader;
 import io.meshgate.model.protocol.CommitStatus;
 
 /**
  * Validates a commit the way each proxy will see it: for every configured application and profile, the config
- * server's merged property sources go through the mesh model's loader.
+ * server's merged property sources go through the mesh model's loader, with each YAML file's tree (empty maps kept,
+ * lines for the errors: {@link YamlTrees}).
  */
 @Component
 public class CommitValidator {
@@ -32,9 +29,13 @@ public class CommitValidator {
 
 	private final UnreadableCommit unreadable;
 
+	private final YamlTrees trees;
+
 	private final Clock clock = Clock.systemUTC();
 
-	CommitValidator(EnvironmentRepository repository, ControlPlaneProperties properties, UnreadableCommit unreadable) {
+	CommitValidator(EnvironmentRepository repository, ControlPlaneProperties properties, UnreadableCommit unreadable,
+			YamlTrees trees) {
+		this.trees = trees;
 		this.repository = repository;
 		this.properties = properties;
 		this.unreadable = unreadable;
@@ -51,7 +52,7 @@ public class CommitValidator {
 					if (environment.getVersion() != null) {
 						version = environment.getVersion();
 					}
-					errors.addAll(MeshConfigLoader.load(sources(environment)).errors());
+					errors.addAll(MeshConfigLoader.load(trees.sources(environment)).errors());
 				}
 				catch (RuntimeException ex) {
 					errors.addAll(unreadable.explain(ex));
@@ -59,15 +60,5 @@ public class CommitValidator {
 			}
 		}
 		return new CommitStatus(version, label, errors.isEmpty(), new ArrayList<>(errors), clock.instant());
-	}
-
-	@SuppressWarnings("unchecked")
-	static List<ConfigSource> sources(Environment environment) {
-		List<ConfigSource> sources = new ArrayList<>();
-		for (PropertySource source : environment.getPropertySources()) {
-			sources.add(new ConfigSource(ConfigFileNames.shorten(source.getName()),
-					(Map<String, Object>) source.getSource()));
-		}
-		return sources;
 	}
 }

@@ -15,7 +15,9 @@ import io.meshgate.model.validation.Suggestions;
 
 /**
  * Finds keys under {@code mesh.} that the model does not have. Spring's binder ignores them silently, which turns a
- * typo into a setting that quietly does nothing; here it is an error with a suggestion.
+ * typo into a setting that quietly does nothing; here it is an error with a suggestion. A typo'd key whose value is
+ * an empty map is found too when the source was read with its YAML tree ({@link ConfigSource#withTree}), which
+ * keeps {@code key: {}} as a key.
  */
 public final class UnknownKeys {
 
@@ -34,7 +36,7 @@ public final class UnknownKeys {
 				}
 				String problem = check(name);
 				if (problem != null) {
-					errors.add(new ConfigError(source.name(), key, problem));
+					errors.add(new ConfigError(source.name(), key, problem, source.lineOf(key)));
 				}
 			}
 		}

@@ -11,23 +11,32 @@ import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ByteArrayResource;
-import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 
 import io.meshgate.model.ConfigSource;
 
-/** Reads config files the way the config server does (Spring Boot's YAML loader), for the CLI and for tests. */
+/**
+ * Reads config files the way the control plane serves them (Spring Boot's YAML loader, then the YAML tree for what
+ * the flattening drops: {@code key: {}} and each key's line), for the CLI and for tests.
+ */
 public final class YamlConfigFiles {
 
 	private YamlConfigFiles() {
 	}
 
 	public static ConfigSource read(Path file, String name) {
-		return load(new FileSystemResource(file), name);
+		try {
+			return parse(java.nio.file.Files.readString(file), name);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(name + ": " + ex.getMessage(), ex);
+		}
 	}
 
 	public static ConfigSource parse(String yaml, String name) {
-		return load(new ByteArrayResource(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), name), name);
+		ConfigSource flat = load(new ByteArrayResource(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8), name),
+				name);
+		return flat.withTree(YamlTree.parse(yaml));
 	}
 
 	private static ConfigSource load(Resource resource, String name) {

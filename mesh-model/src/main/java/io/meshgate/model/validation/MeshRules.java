@@ -234,7 +234,7 @@ public final class MeshRules {
 	private String unknownService(String name) {
 		String suggestion = Suggestions.didYouMean(name, config.services().keySet());
 		return "unknown service '" + name + "'" + (suggestion.isEmpty()
-				? "; declare it under mesh.services (without settings write '" + name + ":', as YAML drops '{}')"
+				? "; declare it under mesh.services ('" + name + ": {}' without settings)"
 				: suggestion);
 	}
 
