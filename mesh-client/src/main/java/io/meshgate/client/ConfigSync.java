@@ -321,7 +321,10 @@ public class ConfigSync implements AutoCloseable {
 			return;
 		}
 		if (!reported) {
-			return; // a newer commit than the event's: its own event, with the control plane's verdict, follows
+			// the config server served another commit than the event's (a newer one, whose own event with the control
+			// plane's verdict follows, or a stale read): nothing is applied without a verdict; ask again shortly
+			watchThreads.schedule(() -> retry(status), RETRY_FETCH_MILLIS, TimeUnit.MILLISECONDS);
+			return;
 		}
 		LoadResult checked = validate(fetched.sources());
 		if (!checked.valid()) {
