@@ -109,6 +109,7 @@ class ListenerLimitsEndToEndTest {
 		}
 		assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
 			.isGreaterThanOrEqualTo(HEADER_TIMEOUT.toMillis() - 200);
+		assertQuietLogs();
 		for (String listener : listeners().keySet()) {
 			Map<String, String> labels = Map.of("listener", listener, "kind", "header");
 			assertThat(PrometheusScrape.of(metricsOf(listener)).sum("meshgate_listener_timeouts_total", labels)
@@ -172,6 +173,7 @@ class ListenerLimitsEndToEndTest {
 		await().atMost(Duration.ofSeconds(20)).until(() -> gauge("gateway") < 50 && gauge("inbound") < 50);
 		assertThat(mesh.agentA.isAlive()).isTrue();
 		assertThat(mesh.agentA.log()).doesNotContain("OutOfMemoryError");
+		assertQuietLogs();
 		assertThat(Http.get(mesh.a.adminUrl("/actuator/health")).status()).isEqualTo(200);
 		assertServing();
 	}
@@ -191,6 +193,7 @@ class ListenerLimitsEndToEndTest {
 		}
 		await().atMost(Duration.ofSeconds(20)).until(() -> gauge("gateway") < 50 && gauge("inbound") < 50);
 		assertThat(mesh.agentA.isAlive()).isTrue();
+		assertQuietLogs();
 		assertServing();
 	}
 
@@ -198,6 +201,14 @@ class ListenerLimitsEndToEndTest {
 		String url = labels.get("listener").equals("gateway") ? mesh.managementUrl("/actuator/prometheus")
 				: mesh.a.adminUrl("/actuator/prometheus");
 		return PrometheusScrape.of(url).sum("meshgate_listener_connections_refused_total", labels);
+	}
+
+	/** Refusing and timing out attackers is routine: no stack traces, no error lines, no line per connection. */
+	private static void assertQuietLogs() {
+		for (var process : List.of(mesh.agentA, mesh.gateway())) {
+			assertThat(process.log().lines())
+				.noneMatch(line -> line.startsWith("\tat ") || line.contains(" ERROR ") || line.contains("Decoding failed"));
+		}
 	}
 
 	/** The median latency of {@code count} calls through the gateway and both of node-a's listeners, all 200. */

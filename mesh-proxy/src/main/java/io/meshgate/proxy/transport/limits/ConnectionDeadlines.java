@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 
 /**
@@ -68,6 +69,12 @@ final class ConnectionDeadlines extends ChannelInboundHandlerAdapter implements 
 
 	private ScheduledFuture<?> check;
 
+	/**
+	 * The 408 is out: nothing more is read, and the half head the codec holds, which it turns into a failed request
+	 * when the connection closes (reactor-netty would log each at WARN), is dropped.
+	 */
+	private boolean closing;
+
 	ConnectionDeadlines(ListenerGuard guard) {
 		this.guard = guard;
 		this.headerNanos = guard.limits().headerTimeout().toNanos();
@@ -97,6 +104,10 @@ final class ConnectionDeadlines extends ChannelInboundHandlerAdapter implements 
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (closing) {
+			ReferenceCountUtil.release(msg);
+			return;
+		}
 		if (firstRead && msg instanceof ByteBuf bytes) {
 			firstRead = false;
 			if (startsWithPreface(bytes)) {
@@ -183,6 +194,7 @@ final class ConnectionDeadlines extends ChannelInboundHandlerAdapter implements 
 
 	/** 408, written below the HTTP codec (which may hold half a head), then closed. */
 	private void headerTimedOut() {
+		closing = true;
 		guard.headerTimedOut();
 		ProxyError error = new ProxyError(HttpResponseStatus.REQUEST_TIMEOUT, Outcome.REQUEST_TIMEOUT,
 				"the request's header block did not arrive within " + guard.limits().headerTimeout().toMillis() + " ms");
@@ -241,6 +253,10 @@ final class ConnectionDeadlines extends ChannelInboundHandlerAdapter implements 
 
 		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			if (closing) {
+				ReferenceCountUtil.release(msg);
+				return;
+			}
 			if (msg instanceof HttpRequest request) {
 				headRead(request);
 			}
