@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import io.meshgate.model.protocol.Registration;
 
 /** What a registration must satisfy before it enters the registry; each problem names the field. */
-final class RegistrationRules {
+public final class RegistrationRules {
 
 	/** The model's rule for service names (MeshRules): a DNS label, since names become hosts and identities. */
 	private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -21,6 +21,15 @@ final class RegistrationRules {
 	static final int MAX_TTL_SECONDS = 300;
 
 	private RegistrationRules() {
+	}
+
+	/** The model's rule for a service name (also for join tokens and identities). */
+	public static boolean isServiceName(String name) {
+		return name != null && SERVICE_NAME.matcher(name).matches();
+	}
+
+	public static boolean isNodeName(String name) {
+		return name != null && NODE_NAME.matcher(name).matches();
 	}
 
 	/** @return the problems with a registration sent to {@code PUT .../nodes/{pathNode}}, empty when it is valid */

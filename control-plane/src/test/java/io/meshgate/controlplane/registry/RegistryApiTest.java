@@ -8,12 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.errors.GitAPIException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Value;
@@ -23,6 +20,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.meshgate.controlplane.TestConfigRepository;
 import io.meshgate.controlplane.registry.EventStream.Event;
 import io.meshgate.model.protocol.MeshApi;
 import tools.jackson.databind.JsonNode;
@@ -48,30 +46,8 @@ class RegistryApiTest {
 		properties.add("meshgate.control-plane.registry-warmup", () -> "500ms");
 	}
 
-	/** A Git repository with one commit on main: config-repo/application.yml declaring the orders service. */
 	private static Path configRepository() {
-		Path repo = temp.resolve("repo");
-		if (Files.exists(repo)) {
-			return repo;
-		}
-		try {
-			Files.createDirectories(repo.resolve("config-repo"));
-			Files.writeString(repo.resolve("config-repo/application.yml"),
-					"mesh:\n  services:\n    orders:\n      timeout: 2s\n");
-			try (Git git = Git.init().setDirectory(repo.toFile()).setInitialBranch("main").call()) {
-				git.add().addFilepattern(".").call();
-				git.commit()
-					.setMessage("orders")
-					.setAuthor("test", "test@example.com")
-					.setCommitter("test", "test@example.com")
-					.setSign(false)
-					.call();
-			}
-		}
-		catch (IOException | GitAPIException ex) {
-			throw new IllegalStateException("cannot create the config repository in " + repo, ex);
-		}
-		return repo;
+		return TestConfigRepository.in(temp, "mesh:\n  services:\n    orders:\n      timeout: 2s\n");
 	}
 
 	@Value("${local.server.port}")

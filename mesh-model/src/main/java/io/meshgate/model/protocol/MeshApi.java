@@ -18,6 +18,15 @@ public final class MeshApi {
 	/** The registry: {@code GET} all endpoints; {@code PUT|DELETE /nodes/{node}} register or leave. */
 	public static final String REGISTRY = "/mesh/v1/registry";
 
+	/** A node enrols: a join token and a CSR ({@link EnrolmentRequest}) for its SVIDs ({@link Enrolment}). */
+	public static final String ENROL = "/mesh/v1/enrol";
+
+	/** The operator makes a join token ({@link TokenRequest}); {@code Authorization: Bearer <operator secret>}. */
+	public static final String TOKENS = "/mesh/v1/tokens";
+
+	/** The CA's roots, PEM: public, and checked by a node against its token's fingerprint. */
+	public static final String TRUST_BUNDLE = "/mesh/v1/trust-bundle";
+
 	/**
 	 * Request header naming the service a request is for, set by the calling agent or the gateway when it sends to a
 	 * node's inbound listener (whose address says nothing about the service).

@@ -1,0 +1,280 @@
+package io.meshgate.controlplane.ca;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+
+/**
+ * The mesh's certificate authority: a root made at first start in the control plane's data directory (its key
+ * readable by the owner only), or the operator's own (PEM files), and X.509-SVIDs issued from it: one certificate
+ * per SPIFFE ID, exactly one URI SAN, not a CA, usable for TLS client and server authentication (the SPIFFE X.509-SVID
+ * profile). EC P-256 throughout (small handshakes); a CSR's RSA key is accepted from 2048 bits.
+ */
+public final class CertificateAuthority {
+
+	private static final Log logger = LogFactory.getLog(CertificateAuthority.class);
+
+	private static final String SIGNATURE = "SHA256withECDSA";
+
+	/** For verifying CSR signatures by their algorithm OIDs, which the JDK's providers do not all know by OID. */
+	private static final java.security.Provider BOUNCY_CASTLE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
+	private static final Duration ROOT_VALIDITY = Duration.ofDays(3650);
+
+	/** Issued certificates start this much in the past: clocks of nodes are never exactly in step. */
+	private static final Duration BACKDATE = Duration.ofMinutes(5);
+
+	private final X509Certificate root;
+
+	private final PrivateKey key;
+
+	private final Clock clock;
+
+	private final SecureRandom random = new SecureRandom();
+
+	CertificateAuthority(X509Certificate root, PrivateKey key, Clock clock) {
+		this.root = root;
+		this.key = key;
+		this.clock = clock;
+	}
+
+	/**
+	 * The operator's root when both files are given, else the one in {@code dir}, made there at first start.
+	 * @throws IllegalStateException naming the file that could not be read
+	 */
+	public static CertificateAuthority load(Path dir, Path operatorCertificate, Path operatorKey, Clock clock) {
+		if (operatorCertificate != null || operatorKey != null) {
+			if (operatorCertificate == null || operatorKey == null) {
+				throw new IllegalStateException("meshgate.control-plane.ca: give both certificate and key, or neither");
+			}
+			return read(operatorCertificate, operatorKey, clock);
+		}
+		Path certificate = dir.resolve("ca.crt");
+		Path key = dir.resolve("ca.key");
+		if (Files.exists(certificate) && Files.exists(key)) {
+			return read(certificate, key, clock);
+		}
+		CertificateAuthority made = generate(clock);
+		try {
+			Pem.writeOwnerOnly(key, Pem.of(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(made.key, null).generate()));
+			Files.writeString(certificate, Pem.of(made.root));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot write the CA to " + dir + ": " + ex.getMessage(), ex);
+		}
+		logger.info("Made the mesh's root CA in " + dir + " (" + made.fingerprint() + ")");
+		return made;
+	}
+
+	static CertificateAuthority generate(Clock clock) {
+		try {
+			KeyPair pair = ecKeyPair();
+			X500Name name = new X500Name("CN=Meshgate mesh CA,O=Meshgate");
+			Instant now = clock.instant();
+			JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+			X509CertificateHolder holder = new JcaX509v3CertificateBuilder(name, serial(new SecureRandom()),
+					Date.from(now.minus(BACKDATE)), Date.from(now.plus(ROOT_VALIDITY)), name, pair.getPublic())
+				.addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+				.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+				.addExtension(Extension.subjectKeyIdentifier, false,
+						extensions.createSubjectKeyIdentifier(pair.getPublic()))
+				.build(signer(pair.getPrivate()));
+			return new CertificateAuthority(new JcaX509CertificateConverter().getCertificate(holder),
+					pair.getPrivate(), clock);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("cannot make a root CA: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static CertificateAuthority read(Path certificateFile, Path keyFile, Clock clock) {
+		X509Certificate certificate;
+		try (PEMParser parser = Pem.parser(Files.readString(certificateFile))) {
+			Object read = parser.readObject();
+			if (!(read instanceof X509CertificateHolder holder)) {
+				throw new IllegalStateException(certificateFile + ": no PEM certificate in it");
+			}
+			certificate = new JcaX509CertificateConverter().getCertificate(holder);
+		}
+		catch (IOException | java.security.cert.CertificateException ex) {
+			throw new IllegalStateException(certificateFile + ": cannot read the CA certificate: " + ex.getMessage(), ex);
+		}
+		PrivateKey key;
+		try (PEMParser parser = Pem.parser(Files.readString(keyFile))) {
+			Object read = parser.readObject();
+			PrivateKeyInfo info;
+			if (read instanceof PEMKeyPair pair) {
+				info = pair.getPrivateKeyInfo(); // "EC PRIVATE KEY" / "RSA PRIVATE KEY", as openssl writes them
+			}
+			else if (read instanceof PrivateKeyInfo pkcs8) {
+				info = pkcs8;
+			}
+			else {
+				throw new IllegalStateException(keyFile + ": no unencrypted PEM private key in it");
+			}
+			// through Bouncy Castle, which encodes the curve as the JDK's providers need it, then the JDK's own key
+			byte[] encoded = new JcaPEMKeyConverter().setProvider(BOUNCY_CASTLE).getPrivateKey(info).getEncoded();
+			String algorithm = info.getPrivateKeyAlgorithm().getAlgorithm().getId().equals("1.2.840.113549.1.1.1")
+					? "RSA" : "EC";
+			key = java.security.KeyFactory.getInstance(algorithm)
+				.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(encoded));
+		}
+		catch (IOException | java.security.GeneralSecurityException ex) {
+			throw new IllegalStateException(keyFile + ": cannot read the CA key: " + ex.getMessage(), ex);
+		}
+		if (certificate.getBasicConstraints() < 0) {
+			throw new IllegalStateException(certificateFile + ": not a CA certificate (no basicConstraints CA:true)");
+		}
+		return new CertificateAuthority(certificate, key, clock);
+	}
+
+	public X509Certificate root() {
+		return root;
+	}
+
+	/** What join tokens pin: {@code sha256:} and the hex digest of the root's public key. */
+	public String fingerprint() {
+		return Pem.fingerprint(root);
+	}
+
+	/** The roots a peer must trust, PEM (one now; two through a rotation's overlap window). */
+	public String trustBundle() {
+		return Pem.of(root);
+	}
+
+	/**
+	 * Reads a PEM CSR and checks it is signed by the key it carries, and that the key is one the mesh accepts.
+	 * @throws IllegalArgumentException saying what is wrong with it
+	 */
+	public static PublicKey verifiedKey(String pem) {
+		Object read;
+		try (PEMParser parser = Pem.parser(pem == null ? "" : pem)) {
+			read = parser.readObject();
+		}
+		catch (IOException | RuntimeException ex) {
+			throw new IllegalArgumentException("the CSR is not PEM-encoded PKCS#10: " + ex.getMessage());
+		}
+		if (!(read instanceof PKCS10CertificationRequest csr)) {
+			throw new IllegalArgumentException("the CSR is not PEM-encoded PKCS#10 (no CERTIFICATE REQUEST block)");
+		}
+		try {
+			if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().setProvider(BOUNCY_CASTLE)
+				.build(csr.getSubjectPublicKeyInfo()))) {
+				throw new IllegalArgumentException("the CSR's signature does not verify with its own key");
+			}
+			PublicKey key = publicKey(csr.getSubjectPublicKeyInfo());
+			if (key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() >= 256) {
+				return key;
+			}
+			if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() >= 2048) {
+				return key;
+			}
+			throw new IllegalArgumentException("the CSR's key must be EC P-256 or stronger, or RSA of 2048 bits or more");
+		}
+		catch (OperatorCreationException | PKCSException | IOException | java.security.GeneralSecurityException ex) {
+			throw new IllegalArgumentException("the CSR cannot be verified: " + ex.getMessage());
+		}
+	}
+
+	/** The JDK's own key object (EC or RSA), so certificates and TLS use the JDK's providers. */
+	private static PublicKey publicKey(org.bouncycastle.asn1.x509.SubjectPublicKeyInfo info)
+			throws IOException, java.security.GeneralSecurityException {
+		String oid = info.getAlgorithm().getAlgorithm().getId();
+		String algorithm = switch (oid) {
+			case "1.2.840.10045.2.1" -> "EC";
+			case "1.2.840.113549.1.1.1" -> "RSA";
+			default -> throw new IllegalArgumentException("the CSR's key must be EC or RSA, not " + oid);
+		};
+		return java.security.KeyFactory.getInstance(algorithm)
+			.generatePublic(new java.security.spec.X509EncodedKeySpec(info.getEncoded()));
+	}
+
+	/** An X.509-SVID for {@code key}: one URI SAN, {@code spiffeId}, valid for {@code ttl}. */
+	public X509Certificate issue(PublicKey key, URI spiffeId, Duration ttl) {
+		try {
+			Instant now = clock.instant();
+			JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+			X509CertificateHolder holder = new JcaX509v3CertificateBuilder(root, serial(random),
+					Date.from(now.minus(BACKDATE)), Date.from(now.plus(ttl)), new X500Name("O=Meshgate"), key)
+				.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+				.addExtension(Extension.keyUsage, true, new KeyUsage(key instanceof RSAPublicKey
+						? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature))
+				.addExtension(Extension.extendedKeyUsage, false,
+						new ExtendedKeyUsage(new KeyPurposeId[] { KeyPurposeId.id_kp_serverAuth,
+								KeyPurposeId.id_kp_clientAuth }))
+				.addExtension(Extension.subjectAlternativeName, true,
+						new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId.toString())))
+				.addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(root))
+				.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(key))
+				.build(signer(this.key));
+			return new JcaX509CertificateConverter().getCertificate(holder);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException("cannot issue a certificate for " + spiffeId + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/** PEM of each certificate, for answers. */
+	public static String pem(List<X509Certificate> certificates) {
+		StringBuilder text = new StringBuilder();
+		certificates.forEach(certificate -> text.append(Pem.of(certificate)));
+		return text.toString();
+	}
+
+	static KeyPair ecKeyPair() throws java.security.GeneralSecurityException {
+		KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+		generator.initialize(new ECGenParameterSpec("secp256r1"));
+		return generator.generateKeyPair();
+	}
+
+	private static ContentSigner signer(PrivateKey key) throws OperatorCreationException {
+		return new JcaContentSignerBuilder(SIGNATURE).build(key);
+	}
+
+	/** Positive, 159 bits: unique and unpredictable (RFC 5280 allows 20 octets). */
+	private static BigInteger serial(SecureRandom random) {
+		return new BigInteger(159, random);
+	}
+}

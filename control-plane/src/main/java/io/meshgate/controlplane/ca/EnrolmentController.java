@@ -1,0 +1,185 @@
+package io.meshgate.controlplane.ca;
+
+import java.net.URI;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.meshgate.controlplane.registry.RegistrationRules;
+import io.meshgate.model.protocol.Enrolment;
+import io.meshgate.model.protocol.EnrolmentRequest;
+import io.meshgate.model.protocol.MeshApi;
+import io.meshgate.model.protocol.TokenRequest;
+
+/**
+ * Enrolment: the operator makes a join token for a node ({@code POST /mesh/v1/tokens}, with the operator secret);
+ * the node trades it, once, with a CSR for its SVIDs ({@code POST /mesh/v1/enrol}): a node identity
+ * {@code spiffe://<td>/node/<node>} and one {@code spiffe://<td>/svc/<service>} per service it asks for and the
+ * token entitles. Refusals are JSON {@code {"error", "message"}}: 401 for the token or the operator secret, 403 for
+ * what the token does not entitle, 400 for a bad request or CSR, each naming what was wrong.
+ */
+@RestController
+class EnrolmentController {
+
+	private static final Log logger = LogFactory.getLog(EnrolmentController.class);
+
+	private static final Duration DEFAULT_TOKEN_TTL = Duration.ofHours(1);
+
+	private final CertificateAuthority ca;
+
+	private final JoinTokens tokens;
+
+	private final OperatorSecret operator;
+
+	private final TrustDomain trustDomain;
+
+	private final Duration svidTtl;
+
+	EnrolmentController(CertificateAuthority ca, JoinTokens tokens, OperatorSecret operator, TrustDomain trustDomain,
+			@Value("${meshgate.control-plane.ca.svid-ttl:24h}") Duration svidTtl) {
+		this.ca = ca;
+		this.tokens = tokens;
+		this.operator = operator;
+		this.trustDomain = trustDomain;
+		this.svidTtl = svidTtl;
+	}
+
+	record TokenAnswer(String token, String node, List<String> services, Instant expiresAt) {
+	}
+
+	record Refusal(String error, String message) {
+	}
+
+	static final class Refused extends RuntimeException {
+
+		final HttpStatus status;
+
+		final String error;
+
+		Refused(HttpStatus status, String error, String message) {
+			super(message);
+			this.status = status;
+			this.error = error;
+		}
+	}
+
+	@PostMapping(path = MeshApi.TOKENS, produces = MediaType.APPLICATION_JSON_VALUE)
+	TokenAnswer createToken(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+			@RequestBody TokenRequest request) {
+		if (!operator.admits(authorization)) {
+			throw new Refused(HttpStatus.UNAUTHORIZED, "unauthorized",
+					"making join tokens needs the operator secret (Authorization: Bearer ...)");
+		}
+		List<String> problems = new ArrayList<>();
+		if (!RegistrationRules.isNodeName(request.node())) {
+			problems.add("node: '" + request.node() + "' is not a valid node name");
+		}
+		for (String service : request.services()) {
+			if (!RegistrationRules.isServiceName(service)) {
+				problems.add("services: '" + service + "' is not a valid service name");
+			}
+		}
+		Duration ttl = DEFAULT_TOKEN_TTL;
+		if (request.ttl() != null && !request.ttl().isBlank()) {
+			try {
+				ttl = DurationStyle.detectAndParse(request.ttl());
+			}
+			catch (IllegalArgumentException ex) {
+				problems.add("ttl: '" + request.ttl() + "' is not a duration (write it like 10m or 1h)");
+			}
+		}
+		if (!problems.isEmpty()) {
+			throw new Refused(HttpStatus.BAD_REQUEST, "invalid token request", String.join("; ", problems));
+		}
+		String token;
+		try {
+			token = tokens.create(request.node(), request.services(), ttl);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new Refused(HttpStatus.BAD_REQUEST, "invalid token request", ex.getMessage());
+		}
+		logger.info("Made a join token for node " + request.node() + " (services " + request.services() + ", valid "
+				+ ttl + ")");
+		return new TokenAnswer(token, request.node(), request.services(), Instant.now().plus(ttl));
+	}
+
+	@PostMapping(path = MeshApi.ENROL, produces = MediaType.APPLICATION_JSON_VALUE)
+	Enrolment enrol(@RequestBody EnrolmentRequest request) {
+		// the CSR first: a malformed one must not use up the token
+		PublicKey key;
+		try {
+			key = CertificateAuthority.verifiedKey(request.csr());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new Refused(HttpStatus.BAD_REQUEST, "invalid csr", ex.getMessage());
+		}
+		JoinTokens.Grant grant;
+		try {
+			grant = tokens.redeem(request.token());
+		}
+		catch (JoinTokens.Refused ex) {
+			logger.warn("Enrolment of node '" + request.node() + "' refused: " + ex.getMessage());
+			throw new Refused(HttpStatus.UNAUTHORIZED, "invalid token", ex.getMessage());
+		}
+		if (!grant.node().equals(request.node())) {
+			throw new Refused(HttpStatus.FORBIDDEN, "not entitled",
+					"the join token is for node '" + grant.node() + "', not '" + request.node() + "'; it is used up");
+		}
+		List<String> unentitled = request.services().stream().filter(s -> !grant.services().contains(s)).toList();
+		if (!unentitled.isEmpty()) {
+			throw new Refused(HttpStatus.FORBIDDEN, "not entitled", "the join token does not entitle node '"
+					+ grant.node() + "' to " + unentitled + " (it allows " + grant.services() + "); it is used up");
+		}
+		String domain = trustDomain.current();
+		Map<String, String> certificates = new LinkedHashMap<>();
+		Instant expires = null;
+		List<URI> ids = new ArrayList<>();
+		ids.add(URI.create("spiffe://" + domain + "/node/" + grant.node()));
+		request.services().forEach(service -> ids.add(URI.create("spiffe://" + domain + "/svc/" + service)));
+		for (URI id : ids) {
+			X509Certificate certificate = ca.issue(key, id, svidTtl);
+			certificates.put(id.toString(), Pem.of(certificate));
+			expires = certificate.getNotAfter().toInstant();
+		}
+		logger.info("Node " + grant.node() + " enrolled: " + certificates.keySet() + ", valid until " + expires);
+		return new Enrolment(domain, certificates, ca.trustBundle(), expires);
+	}
+
+	@GetMapping(path = MeshApi.TRUST_BUNDLE, produces = "application/x-pem-file")
+	String trustBundle() {
+		return ca.trustBundle();
+	}
+
+	@ExceptionHandler
+	ResponseEntity<Refusal> refused(Refused ex) {
+		return ResponseEntity.status(ex.status).contentType(MediaType.APPLICATION_JSON)
+			.body(new Refusal(ex.error, ex.getMessage()));
+	}
+
+	@ExceptionHandler
+	ResponseEntity<Refusal> unreadable(HttpMessageNotReadableException ex) {
+		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON)
+			.body(new Refusal("unreadable request", "the body is not the JSON this endpoint takes"));
+	}
+}
