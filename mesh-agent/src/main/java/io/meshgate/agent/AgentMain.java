@@ -8,6 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.agent.admin.AdminServer;
+import io.meshgate.agent.identity.AgentIdentity;
 import io.meshgate.agent.admin.AgentStatus;
 import io.meshgate.agent.workload.WorkloadHealth;
 import io.meshgate.client.ConfigSync;
@@ -90,6 +91,10 @@ public final class AgentMain {
 		new MeshConfigMetrics(sync).bindTo(metrics);
 		sync.start();
 
+		AgentIdentity identity = new AgentIdentity(client.dataDir().resolve(agent.node()).resolve("identity"),
+				settings.joinToken(), agent.node(), List.copyOf(new java.util.TreeSet<>(agent.workloads().keySet())),
+				client.controlPlane().uri(), client.controlPlane().timeout(), Clock.systemUTC())
+			.start();
 		ProxyListeners listeners = new ProxyListeners(agent, tables, golden);
 		listeners.start();
 		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), client.controlPlane().timeout(),
@@ -100,10 +105,11 @@ public final class AgentMain {
 		registry.start();
 		workloads.start();
 		AdminServer admin = new AdminServer(agent, sync, registry, workloads, listeners,
-				new AgentStatus(agent, listeners, workloads, tables), metrics)
+				new AgentStatus(agent, listeners, workloads, tables, identity), metrics)
 			.start();
 		logger.info("Mesh agent " + agent.node() + " started; admin on " + agent.adminBind() + ":" + admin.port());
 		return () -> {
+			identity.close();
 			workloads.close();
 			registry.close();
 			admin.stop(); // before the listeners, which dispose the event loops it runs on

@@ -12,6 +12,7 @@ import org.springframework.core.env.SimpleCommandLinePropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.io.ClassPathResource;
 
+import io.meshgate.client.identity.JoinToken;
 import io.meshgate.client.spring.MeshClientProperties;
 
 /**
@@ -21,8 +22,10 @@ import io.meshgate.client.spring.MeshClientProperties;
  *
  * @param agent        {@code meshgate.agent.*}
  * @param controlPlane {@code meshgate.*}: the control plane, data directory, profiles (as for the gateway)
+ * @param joinToken    {@code meshgate.agent.join-token} ({@code MESHGATE_AGENT_JOIN_TOKEN}), or {@code null}: kept
+ *                     apart from the other settings so that it is never printed with them
  */
-public record AgentSettings(AgentProperties agent, MeshClientProperties controlPlane) {
+public record AgentSettings(AgentProperties agent, MeshClientProperties controlPlane, JoinToken joinToken) {
 
 	static final String DEFAULTS = "mesh-agent.yml";
 
@@ -41,8 +44,16 @@ public record AgentSettings(AgentProperties agent, MeshClientProperties controlP
 		ConfigurationPropertySources.attach(environment);
 		Binder binder = Binder.get(environment);
 		try {
+			String token = binder.bind("meshgate.agent.join-token", String.class).orElse(null);
+			JoinToken joinToken;
+			try {
+				joinToken = token == null || token.isBlank() ? null : JoinToken.parse(token);
+			}
+			catch (IllegalArgumentException ex) {
+				throw new IllegalArgumentException("bad setting meshgate.agent.join-token: " + ex.getMessage(), ex);
+			}
 			return new AgentSettings(binder.bindOrCreate("meshgate.agent", AgentProperties.class),
-					binder.bindOrCreate("meshgate", MeshClientProperties.class));
+					binder.bindOrCreate("meshgate", MeshClientProperties.class), joinToken);
 		}
 		catch (BindException ex) {
 			Throwable cause = ex.getCause() == null ? ex : ex.getCause();

@@ -37,6 +37,17 @@ class AgentSettingsTest {
 	}
 
 	@Test
+	void aJoinTokenIsReadAndNeverPrinted() {
+		String secret = "s".repeat(43);
+		AgentSettings settings = AgentSettings.load("--meshgate.agent.join-token=mg1.abcdefgh." + secret + "." + "a".repeat(64));
+		assertThat(settings.joinToken().fingerprint()).isEqualTo("sha256:" + "a".repeat(64));
+		assertThat(settings.toString()).doesNotContain(secret);
+		assertThat(AgentSettings.load().joinToken()).isNull();
+		assertThatThrownBy(() -> AgentSettings.load("--meshgate.agent.join-token=abc"))
+			.hasMessageStartingWith("bad setting meshgate.agent.join-token: the join token is malformed");
+	}
+
+	@Test
 	void listenerAndUpstreamLimitsAreSettings() {
 		AgentProperties agent = AgentSettings.load("--meshgate.agent.header-timeout=2s",
 				"--meshgate.agent.idle-timeout=30s", "--meshgate.agent.max-connections=500",

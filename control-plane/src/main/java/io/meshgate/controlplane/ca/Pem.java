@@ -7,10 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 
@@ -46,17 +43,7 @@ final class Pem {
 				java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 	}
 
-	/**
-	 * {@code sha256:} and the hex SHA-256 of the certificate's public key (its DER SubjectPublicKeyInfo), as kubeadm's
-	 * discovery hash: what a join token pins, so a node can tell the control plane from an impostor on first contact.
-	 */
 	static String fingerprint(X509Certificate certificate) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
-			return "sha256:" + HexFormat.of().formatHex(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return io.meshgate.model.protocol.Fingerprints.of(certificate);
 	}
 }

@@ -139,7 +139,31 @@ public final class MeshStack implements AutoCloseable {
 		return controlPlane;
 	}
 
+	/** One more agent process for {@code node}, with more environment (a join token, say); started, not awaited. */
+	public JavaProcess startAgent(Node node, Map<String, Integer> workloads, Map<String, String> environment) {
+		return agent(node, workloads, environment);
+	}
+
+	/** Where a node's agent keeps its data (last-known-good config, identities). */
+	public Path dataDir(Node node) {
+		return work.resolve(node.name + "-data").resolve(node.name);
+	}
+
+	/** The control plane's operator secret, made at its first start. */
+	public String operatorSecret() {
+		try {
+			return java.nio.file.Files.readString(work.resolve("control-plane-data/control-plane/operator.secret")).trim();
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
 	private JavaProcess agent(Node node, Map<String, Integer> workloads) {
+		return agent(node, workloads, Map.of());
+	}
+
+	private JavaProcess agent(Node node, Map<String, Integer> workloads, Map<String, String> extra) {
 		Map<String, String> environment = new HashMap<>(Map.of("MESHGATE_CONTROL_PLANE_URI", controlPlaneUrl(""),
 				"MESHGATE_DATA_DIR", work.resolve(node.name + "-data").toString(), "MESHGATE_AGENT_NODE", node.name,
 				"MESHGATE_AGENT_ADMIN_PORT", String.valueOf(node.admin), "MESHGATE_AGENT_OUTBOUND_PORT",
@@ -148,6 +172,7 @@ public final class MeshStack implements AutoCloseable {
 			environment.put("MESHGATE_AGENT_UPSTREAM_TRUST_CERTIFICATES", upstreamTrust.toString());
 		}
 		environment.putAll(proxyEnvironment);
+		environment.putAll(extra);
 		// as arguments: an environment variable cannot carry a map key with a dash (inventory-v2)
 		String[] args = workloads.entrySet()
 			.stream()

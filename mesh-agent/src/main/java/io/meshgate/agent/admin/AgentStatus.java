@@ -6,10 +6,14 @@ import java.util.TreeMap;
 
 import io.meshgate.agent.AgentProperties;
 import io.meshgate.agent.ProxyListeners;
+import io.meshgate.agent.identity.AgentIdentity;
 import io.meshgate.proxy.routing.RoutingState;
 import io.meshgate.agent.workload.WorkloadHealth;
 
-/** The agent's section of {@code /actuator/mesh}: node, listeners, local workloads, endpoints with their load. */
+/**
+ * The agent's section of {@code /actuator/mesh}: node, its identities (SPIFFE IDs, expiry), listeners, local
+ * workloads, endpoints with their load.
+ */
 public class AgentStatus {
 
 	private final AgentProperties properties;
@@ -20,8 +24,11 @@ public class AgentStatus {
 
 	private final RoutingState tables;
 
+	private final AgentIdentity identity;
+
 	public AgentStatus(AgentProperties properties, ProxyListeners listeners, WorkloadHealth workloads,
-			RoutingState tables) {
+			RoutingState tables, AgentIdentity identity) {
+		this.identity = identity;
 		this.properties = properties;
 		this.listeners = listeners;
 		this.workloads = workloads;
@@ -31,6 +38,7 @@ public class AgentStatus {
 	public Map<String, Object> status() {
 		Map<String, Object> status = new LinkedHashMap<>();
 		status.put("node", properties.node());
+		status.put("identity", identity.status());
 		status.put("listeners", listeners.isRunning()
 				? Map.of("outbound", properties.outboundBind() + ":" + listeners.outboundPort(), "inbound",
 						properties.bind() + ":" + listeners.inboundPort())

@@ -1,0 +1,147 @@
+package io.meshgate.agent.identity;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import io.meshgate.client.identity.Enroller;
+import io.meshgate.client.identity.JoinToken;
+import io.meshgate.client.identity.NodeIdentity;
+
+/**
+ * The node's SPIFFE identities: read from its data directory, or enrolled once with the operator's join token
+ * ({@code MESHGATE_AGENT_JOIN_TOKEN}) for the node and its local workloads' services. Enrolment runs in the
+ * background and is retried while the control plane cannot be reached; a refusal (a bad, used or expired token, a
+ * service the token does not entitle) is logged once with the control plane's reason and not retried. The data
+ * path does not depend on it yet: mTLS between agents uses these identities once it lands.
+ */
+public final class AgentIdentity implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(AgentIdentity.class);
+
+	public enum State {
+		/** no identity stored and no join token given */
+		NONE,
+		ENROLLING,
+		ENROLLED,
+		/** the control plane refused; a new token is needed */
+		REFUSED
+	}
+
+	private final Path dir;
+
+	private final JoinToken token;
+
+	private final String node;
+
+	private final List<String> services;
+
+	private final Enroller enroller;
+
+	private final Clock clock;
+
+	private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+		Thread enrolment = new Thread(runnable, "meshgate-enrolment");
+		enrolment.setDaemon(true);
+		return enrolment;
+	});
+
+	private volatile State state = State.NONE;
+
+	private volatile NodeIdentity identity;
+
+	private volatile String problem;
+
+	public AgentIdentity(Path dir, JoinToken token, String node, List<String> services, URI controlPlane,
+			Duration timeout, Clock clock) {
+		this.dir = dir;
+		this.token = token;
+		this.node = node;
+		this.services = List.copyOf(services);
+		this.enroller = new Enroller(controlPlane, timeout);
+		this.clock = clock;
+	}
+
+	public AgentIdentity start() {
+		NodeIdentity stored = NodeIdentity.load(dir).orElse(null);
+		if (stored != null && !stored.isExpired(clock.instant())) {
+			identity = stored;
+			state = State.ENROLLED;
+			logger.info("Node " + node + " identities " + stored.svids().keySet() + ", valid until " + stored.expiresAt());
+		}
+		else if (token != null) {
+			state = State.ENROLLING;
+			thread.execute(() -> enrol(Duration.ofSeconds(1)));
+		}
+		else if (stored != null) {
+			problem = "the stored identities expired at " + stored.expiresAt() + "; give a new join token";
+			logger.warn("Node " + node + ": " + problem);
+		}
+		return this;
+	}
+
+	private void enrol(Duration backoff) {
+		try {
+			NodeIdentity enrolled = enroller.enrol(token, node, services);
+			enrolled.store(dir);
+			identity = enrolled;
+			problem = null;
+			state = State.ENROLLED;
+			logger.info("Node " + node + " enrolled: " + enrolled.svids().keySet() + ", valid until "
+					+ enrolled.expiresAt());
+		}
+		catch (Enroller.Refused ex) {
+			problem = ex.getMessage();
+			state = State.REFUSED;
+			logger.error("Node " + node + " cannot enrol: " + ex.getMessage() + "; make a new join token "
+					+ "(bin/meshgate token create --node " + node + " --services " + String.join(",", services) + ")");
+		}
+		catch (IOException | RuntimeException ex) {
+			problem = "control plane unreachable: " + ex.getMessage();
+			Duration next = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10)
+					: backoff.multipliedBy(2);
+			logger.warn("Node " + node + " could not enrol yet (" + ex.getMessage() + "); retrying in "
+					+ backoff.toMillis() + " ms");
+			thread.schedule(() -> enrol(next), backoff.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	public State state() {
+		return state;
+	}
+
+	/** For {@code /actuator/mesh}: state, SPIFFE IDs and when they expire, or why there are none. */
+	public Map<String, Object> status() {
+		Map<String, Object> status = new LinkedHashMap<>();
+		status.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+		NodeIdentity current = identity;
+		if (current != null) {
+			status.put("spiffeIds", new ArrayList<>(current.svids().keySet()));
+			status.put("expiresAt", current.expiresAt().toString());
+		}
+		if (problem != null) {
+			status.put("problem", problem);
+		}
+		return status;
+	}
+
+	@Override
+	public void close() {
+		thread.shutdownNow();
+	}
+}

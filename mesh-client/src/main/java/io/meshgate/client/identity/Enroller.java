@@ -1,0 +1,169 @@
+package io.meshgate.client.identity;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+import io.meshgate.model.protocol.EnrolmentRequest;
+import io.meshgate.model.protocol.Fingerprints;
+import io.meshgate.model.protocol.MeshApi;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Enrols a node once: makes its key (EC P-256, never sent), checks that the control plane's CA root is the one its
+ * join token pins, trades the token and a CSR for SVIDs, and checks each of them (its own key, a path to the pinned
+ * root, the SPIFFE ID asked for) before it keeps them. So an impostor on the path can neither pass as the control
+ * plane nor hand the node certificates the mesh would not accept. Blocking; not on an event loop.
+ */
+public final class Enroller {
+
+	/** The control plane said no (a bad, used or expired token; an identity it does not entitle): do not retry. */
+	public static final class Refused extends Exception {
+
+		public Refused(String message) {
+			super(message);
+		}
+	}
+
+	private final URI base;
+
+	private final Duration timeout;
+
+	private final HttpClient http;
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	public Enroller(URI controlPlane, Duration timeout) {
+		this.base = URI.create(controlPlane.toString().replaceAll("/+$", ""));
+		this.timeout = timeout;
+		this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+	}
+
+	/**
+	 * @throws Refused     the control plane refused, or is not the one the token was made for
+	 * @throws IOException it could not be reached or answered with a server error (worth retrying)
+	 */
+	public NodeIdentity enrol(JoinToken token, String node, List<String> services)
+			throws Refused, IOException, InterruptedException {
+		X509Certificate root = pinnedRoot(token);
+		KeyPair key = keyPair();
+		String csr = csr(node, key);
+		HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + MeshApi.ENROL))
+			.timeout(timeout)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(
+					json.writeValueAsString(new EnrolmentRequest(token.text(), node, services, csr))))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		if (answer.statusCode() >= 400 && answer.statusCode() < 500) {
+			JsonNode refusal = readOrNull(answer.body());
+			throw new Refused("the control plane refused the enrolment of node '" + node + "' ("
+					+ answer.statusCode() + "): " + (refusal == null ? answer.body() : refusal.path("message").asString()));
+		}
+		if (answer.statusCode() != 200) {
+			throw new IOException("POST " + MeshApi.ENROL + " answered " + answer.statusCode());
+		}
+		JsonNode enrolment = json.readTree(answer.body());
+		String domain = enrolment.path("trustDomain").asString();
+		List<String> expected = new ArrayList<>();
+		expected.add("spiffe://" + domain + "/node/" + node);
+		services.forEach(service -> expected.add("spiffe://" + domain + "/svc/" + service));
+		Map<String, X509Certificate> svids = new LinkedHashMap<>();
+		for (String id : expected) {
+			String pem = enrolment.path("certificates").path(id).asString(null);
+			if (pem == null) {
+				throw new Refused("the control plane's answer has no certificate for " + id);
+			}
+			X509Certificate svid = NodeIdentity.certificates(pem).get(0);
+			verify(svid, id, key, root);
+			svids.put(id, svid);
+		}
+		return new NodeIdentity(key.getPrivate(), svids, List.of(root));
+	}
+
+	/** The CA root, if its fingerprint is the token's; the bundle is public, so this is asked before anything else. */
+	private X509Certificate pinnedRoot(JoinToken token) throws Refused, IOException, InterruptedException {
+		HttpResponse<String> bundle = http.send(HttpRequest.newBuilder(URI.create(base + MeshApi.TRUST_BUNDLE))
+			.timeout(timeout)
+			.build(), HttpResponse.BodyHandlers.ofString());
+		if (bundle.statusCode() != 200) {
+			throw new IOException("GET " + MeshApi.TRUST_BUNDLE + " answered " + bundle.statusCode());
+		}
+		for (X509Certificate root : NodeIdentity.certificates(bundle.body())) {
+			if (Fingerprints.of(root).equals(token.fingerprint())) {
+				return root;
+			}
+		}
+		throw new Refused("the control plane at " + base + " is not the one the join token was made for: its CA is "
+				+ NodeIdentity.certificates(bundle.body()).stream().map(Fingerprints::of).toList() + ", the token pins "
+				+ token.fingerprint());
+	}
+
+	private static void verify(X509Certificate svid, String id, KeyPair key, X509Certificate root) throws Refused {
+		if (!svid.getPublicKey().equals(key.getPublic())) {
+			throw new Refused("the certificate for " + id + " is not for this node's key");
+		}
+		if (!id.equals(NodeIdentity.spiffeId(svid))) {
+			throw new Refused("the certificate for " + id + " names " + NodeIdentity.spiffeId(svid));
+		}
+		try {
+			PKIXParameters pkix = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
+			pkix.setRevocationEnabled(false);
+			CertPathValidator.getInstance("PKIX")
+				.validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(svid)), pkix);
+		}
+		catch (java.security.GeneralSecurityException ex) {
+			throw new Refused("the certificate for " + id + " does not chain to the pinned CA root: " + ex.getMessage());
+		}
+	}
+
+	private static KeyPair keyPair() {
+		try {
+			KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+			generator.initialize(new ECGenParameterSpec("secp256r1"));
+			return generator.generateKeyPair();
+		}
+		catch (java.security.GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static String csr(String node, KeyPair key) {
+		try {
+			return NodeIdentity.pem(new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + node), key.getPublic())
+				.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
+		}
+		catch (org.bouncycastle.operator.OperatorCreationException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private JsonNode readOrNull(String body) {
+		try {
+			return json.readTree(body);
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+	}
+}

@@ -1,0 +1,143 @@
+package io.meshgate.client.identity;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+
+/**
+ * A node's identities: its key (made on the node, never sent anywhere), its X.509-SVIDs by SPIFFE ID (the node's and
+ * one per local service) and the trust bundle. Kept in {@code <data-dir>/<node>/identity}: {@code key.pem} readable by
+ * the owner only, {@code svids.pem}, {@code bundle.pem}.
+ */
+public record NodeIdentity(PrivateKey key, Map<String, X509Certificate> svids, List<X509Certificate> trustBundle) {
+
+	public NodeIdentity {
+		svids = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(svids));
+		trustBundle = List.copyOf(trustBundle);
+	}
+
+	/** When the first of its certificates expires. */
+	public Instant expiresAt() {
+		return svids.values().stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo).orElse(Instant.MIN);
+	}
+
+	public boolean isExpired(Instant now) {
+		return !now.isBefore(expiresAt());
+	}
+
+	/** The identity stored in {@code dir}, if there is one. */
+	public static Optional<NodeIdentity> load(Path dir) {
+		Path key = dir.resolve("key.pem");
+		if (!Files.exists(key)) {
+			return Optional.empty();
+		}
+		try (PEMParser parser = new PEMParser(new StringReader(Files.readString(key)))) {
+			Object read = parser.readObject();
+			if (!(read instanceof PrivateKeyInfo info)) {
+				throw new IllegalStateException(key + ": no PKCS#8 private key in it");
+			}
+			PrivateKey privateKey = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+			Map<String, X509Certificate> svids = new LinkedHashMap<>();
+			for (X509Certificate svid : certificates(Files.readString(dir.resolve("svids.pem")))) {
+				svids.put(spiffeId(svid), svid);
+			}
+			return Optional.of(new NodeIdentity(privateKey, svids, certificates(Files.readString(dir.resolve("bundle.pem")))));
+		}
+		catch (IOException | java.security.GeneralSecurityException ex) {
+			throw new IllegalStateException("cannot read the node's identity in " + dir + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	/** Writes it to {@code dir}; the key file is created readable by the owner only. */
+	public void store(Path dir) {
+		try {
+			Files.createDirectories(dir);
+			write(dir.resolve("key.pem"), pem(new JcaPKCS8Generator(key, null).generate()), true);
+			StringBuilder certificates = new StringBuilder();
+			svids.values().forEach(svid -> certificates.append(pem(svid)));
+			write(dir.resolve("svids.pem"), certificates.toString(), false);
+			StringBuilder bundle = new StringBuilder();
+			trustBundle.forEach(root -> bundle.append(pem(root)));
+			write(dir.resolve("bundle.pem"), bundle.toString(), false);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot store the node's identity in " + dir + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private static void write(Path file, String text, boolean ownerOnly) throws IOException {
+		Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+		Files.deleteIfExists(temp);
+		if (ownerOnly) {
+			Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+		}
+		Files.writeString(temp, text);
+		Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+	}
+
+	static String pem(Object object) {
+		StringWriter text = new StringWriter();
+		try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
+			writer.writeObject(object);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return text.toString();
+	}
+
+	@SuppressWarnings("unchecked")
+	static List<X509Certificate> certificates(String pem) {
+		try {
+			return new ArrayList<>((Collection<X509Certificate>) CertificateFactory.getInstance("X.509")
+				.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
+		}
+		catch (CertificateException ex) {
+			throw new IllegalArgumentException("not PEM certificates: " + ex.getMessage(), ex);
+		}
+	}
+
+	/** The certificate's one SPIFFE URI SAN. */
+	static String spiffeId(X509Certificate certificate) {
+		try {
+			Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+			if (names != null) {
+				for (List<?> name : names) {
+					if (Integer.valueOf(6).equals(name.get(0)) && String.valueOf(name.get(1)).startsWith("spiffe://")) {
+						return URI.create(String.valueOf(name.get(1))).toString();
+					}
+				}
+			}
+		}
+		catch (CertificateException ex) {
+			throw new IllegalArgumentException(ex);
+		}
+		throw new IllegalArgumentException("the certificate has no SPIFFE ID");
+	}
+}
