@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -45,6 +44,9 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.PKCSException;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+
+import io.meshgate.model.identity.Fingerprints;
+import io.meshgate.model.identity.Pem;
 
 /**
  * The mesh's certificate authority: a root made at first start in the control plane's data directory (its key
@@ -98,7 +100,7 @@ public final class CertificateAuthority {
 		}
 		CertificateAuthority made = generate(clock);
 		try {
-			Pem.writeOwnerOnly(key, Pem.of(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(made.key, null).generate()));
+			Pem.write(key, Pem.of(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(made.key, null).generate()), true);
 			Files.writeString(certificate, Pem.of(made.root));
 		}
 		catch (IOException ex) {
@@ -176,7 +178,7 @@ public final class CertificateAuthority {
 
 	/** What join tokens pin: {@code sha256:} and the hex digest of the root's public key. */
 	public String fingerprint() {
-		return Pem.fingerprint(root);
+		return Fingerprints.of(root);
 	}
 
 	/** The roots a peer must trust, PEM (one now; two through a rotation's overlap window). */
@@ -254,13 +256,6 @@ public final class CertificateAuthority {
 		catch (Exception ex) {
 			throw new IllegalStateException("cannot issue a certificate for " + spiffeId + ": " + ex.getMessage(), ex);
 		}
-	}
-
-	/** PEM of each certificate, for answers. */
-	public static String pem(List<X509Certificate> certificates) {
-		StringBuilder text = new StringBuilder();
-		certificates.forEach(certificate -> text.append(Pem.of(certificate)));
-		return text.toString();
 	}
 
 	static KeyPair ecKeyPair() throws java.security.GeneralSecurityException {

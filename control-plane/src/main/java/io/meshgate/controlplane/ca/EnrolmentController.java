@@ -31,6 +31,7 @@ import io.meshgate.model.protocol.Enrolment;
 import io.meshgate.model.protocol.EnrolmentRequest;
 import io.meshgate.model.protocol.MeshApi;
 import io.meshgate.model.protocol.TokenRequest;
+import io.meshgate.model.identity.Pem;
 
 /**
  * Enrolment: the operator makes a join token for a node ({@code POST /mesh/v1/tokens}, with the operator secret);

@@ -9,6 +9,8 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 
+import io.meshgate.model.identity.Pem;
+
 /**
  * The control plane operator's credential, for what only the operator may do (make join tokens): a secret given in
  * {@code MESHGATE_OPERATOR_SECRET}, or one made at first start in the data directory, readable by its owner only,
@@ -36,7 +38,7 @@ public final class OperatorSecret {
 			byte[] value = new byte[32];
 			new SecureRandom().nextBytes(value);
 			String made = Base64.getUrlEncoder().withoutPadding().encodeToString(value);
-			Pem.writeOwnerOnly(file, made + "\n");
+			Pem.write(file, made + "\n", true);
 			return new OperatorSecret(made, file);
 		}
 		catch (IOException ex) {

@@ -15,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.meshgate.model.identity.Pem;
+
 class CertificateAuthorityTest {
 
 	@TempDir

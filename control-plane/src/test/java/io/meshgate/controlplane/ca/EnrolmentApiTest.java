@@ -44,6 +44,7 @@ import io.meshgate.controlplane.TestConfigRepository;
 import io.meshgate.model.protocol.MeshApi;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import io.meshgate.model.identity.Fingerprints;
 
 /**
  * The CA and enrolment on a real control plane over a temporary Git repository: the root and the operator secret
@@ -143,7 +144,7 @@ class EnrolmentApiTest {
 
 		X509Certificate root = certificates(enrolment.path("trustBundle").asString()).get(0);
 		// the token pins the root: what a node checks before it trusts the answer
-		assertThat(token).endsWith("." + Pem.fingerprint(root).substring("sha256:".length()));
+		assertThat(token).endsWith("." + Fingerprints.of(root).substring("sha256:".length()));
 		List<String> ids = new ArrayList<>();
 		enrolment.path("certificates").properties().forEach(entry -> ids.add(entry.getKey()));
 		assertThat(ids).containsExactlyInAnyOrder("spiffe://example.org/node/node-a", "spiffe://example.org/svc/orders",

@@ -25,7 +25,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 
 import io.meshgate.model.protocol.EnrolmentRequest;
-import io.meshgate.model.protocol.Fingerprints;
+import io.meshgate.model.identity.Fingerprints;
+import io.meshgate.model.identity.Pem;
 import io.meshgate.model.protocol.MeshApi;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -94,7 +95,7 @@ public final class Enroller {
 			if (pem == null) {
 				throw new Refused("the control plane's answer has no certificate for " + id);
 			}
-			X509Certificate svid = NodeIdentity.certificates(pem).get(0);
+			X509Certificate svid = Pem.certificates(pem).get(0);
 			verify(svid, id, key, root);
 			svids.put(id, svid);
 		}
@@ -109,13 +110,13 @@ public final class Enroller {
 		if (bundle.statusCode() != 200) {
 			throw new IOException("GET " + MeshApi.TRUST_BUNDLE + " answered " + bundle.statusCode());
 		}
-		for (X509Certificate root : NodeIdentity.certificates(bundle.body())) {
+		for (X509Certificate root : Pem.certificates(bundle.body())) {
 			if (Fingerprints.of(root).equals(token.fingerprint())) {
 				return root;
 			}
 		}
 		throw new Refused("the control plane at " + base + " is not the one the join token was made for: its CA is "
-				+ NodeIdentity.certificates(bundle.body()).stream().map(Fingerprints::of).toList() + ", the token pins "
+				+ Pem.certificates(bundle.body()).stream().map(Fingerprints::of).toList() + ", the token pins "
 				+ token.fingerprint());
 	}
 
@@ -123,8 +124,8 @@ public final class Enroller {
 		if (!svid.getPublicKey().equals(key.getPublic())) {
 			throw new Refused("the certificate for " + id + " is not for this node's key");
 		}
-		if (!id.equals(NodeIdentity.spiffeId(svid))) {
-			throw new Refused("the certificate for " + id + " names " + NodeIdentity.spiffeId(svid));
+		if (!id.equals(Pem.spiffeId(svid))) {
+			throw new Refused("the certificate for " + id + " names " + Pem.spiffeId(svid));
 		}
 		try {
 			PKIXParameters pkix = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
@@ -150,7 +151,7 @@ public final class Enroller {
 
 	private static String csr(String node, KeyPair key) {
 		try {
-			return NodeIdentity.pem(new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + node), key.getPublic())
+			return Pem.of(new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + node), key.getPublic())
 				.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key.getPrivate())));
 		}
 		catch (org.bouncycastle.operator.OperatorCreationException ex) {

@@ -27,8 +27,9 @@ import java.util.Optional;
 
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+
+import io.meshgate.model.identity.Pem;
 
 /**
  * A node's identities: its key (made on the node, never sent anywhere), its X.509-SVIDs by SPIFFE ID (the node's and
@@ -57,17 +58,17 @@ public record NodeIdentity(PrivateKey key, Map<String, X509Certificate> svids, L
 		if (!Files.exists(key)) {
 			return Optional.empty();
 		}
-		try (PEMParser parser = new PEMParser(new StringReader(Files.readString(key)))) {
+		try (PEMParser parser = Pem.parser(Files.readString(key))) {
 			Object read = parser.readObject();
 			if (!(read instanceof PrivateKeyInfo info)) {
 				throw new IllegalStateException(key + ": no PKCS#8 private key in it");
 			}
 			PrivateKey privateKey = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
 			Map<String, X509Certificate> svids = new LinkedHashMap<>();
-			for (X509Certificate svid : certificates(Files.readString(dir.resolve("svids.pem")))) {
-				svids.put(spiffeId(svid), svid);
+			for (X509Certificate svid : Pem.certificates(Files.readString(dir.resolve("svids.pem")))) {
+				svids.put(Pem.spiffeId(svid), svid);
 			}
-			return Optional.of(new NodeIdentity(privateKey, svids, certificates(Files.readString(dir.resolve("bundle.pem")))));
+			return Optional.of(new NodeIdentity(privateKey, svids, Pem.certificates(Files.readString(dir.resolve("bundle.pem")))));
 		}
 		catch (IOException | java.security.GeneralSecurityException ex) {
 			throw new IllegalStateException("cannot read the node's identity in " + dir + ": " + ex.getMessage(), ex);
@@ -78,66 +79,17 @@ public record NodeIdentity(PrivateKey key, Map<String, X509Certificate> svids, L
 	public void store(Path dir) {
 		try {
 			Files.createDirectories(dir);
-			write(dir.resolve("key.pem"), pem(new JcaPKCS8Generator(key, null).generate()), true);
+			Pem.write(dir.resolve("key.pem"), Pem.of(new JcaPKCS8Generator(key, null).generate()), true);
 			StringBuilder certificates = new StringBuilder();
-			svids.values().forEach(svid -> certificates.append(pem(svid)));
-			write(dir.resolve("svids.pem"), certificates.toString(), false);
+			svids.values().forEach(svid -> certificates.append(Pem.of(svid)));
+			Pem.write(dir.resolve("svids.pem"), certificates.toString(), false);
 			StringBuilder bundle = new StringBuilder();
-			trustBundle.forEach(root -> bundle.append(pem(root)));
-			write(dir.resolve("bundle.pem"), bundle.toString(), false);
+			trustBundle.forEach(root -> bundle.append(Pem.of(root)));
+			Pem.write(dir.resolve("bundle.pem"), bundle.toString(), false);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot store the node's identity in " + dir + ": " + ex.getMessage(), ex);
 		}
 	}
 
-	private static void write(Path file, String text, boolean ownerOnly) throws IOException {
-		Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-		Files.deleteIfExists(temp);
-		if (ownerOnly) {
-			Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-		}
-		Files.writeString(temp, text);
-		Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-	}
-
-	static String pem(Object object) {
-		StringWriter text = new StringWriter();
-		try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
-			writer.writeObject(object);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-		return text.toString();
-	}
-
-	@SuppressWarnings("unchecked")
-	static List<X509Certificate> certificates(String pem) {
-		try {
-			return new ArrayList<>((Collection<X509Certificate>) CertificateFactory.getInstance("X.509")
-				.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))));
-		}
-		catch (CertificateException ex) {
-			throw new IllegalArgumentException("not PEM certificates: " + ex.getMessage(), ex);
-		}
-	}
-
-	/** The certificate's one SPIFFE URI SAN. */
-	static String spiffeId(X509Certificate certificate) {
-		try {
-			Collection<List<?>> names = certificate.getSubjectAlternativeNames();
-			if (names != null) {
-				for (List<?> name : names) {
-					if (Integer.valueOf(6).equals(name.get(0)) && String.valueOf(name.get(1)).startsWith("spiffe://")) {
-						return URI.create(String.valueOf(name.get(1))).toString();
-					}
-				}
-			}
-		}
-		catch (CertificateException ex) {
-			throw new IllegalArgumentException(ex);
-		}
-		throw new IllegalArgumentException("the certificate has no SPIFFE ID");
-	}
 }

@@ -1,4 +1,4 @@
-package io.meshgate.model.protocol;
+package io.meshgate.model.identity;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
