@@ -12,6 +12,8 @@ With --webhook, POSTs to it right after the commit, as a Git host's push webhook
 Exits 1 naming the proxy that did not apply a commit within --timeout seconds.
 """
 import argparse
+import hashlib
+import hmac
 import http.client
 import json
 import math
@@ -65,6 +67,7 @@ def main():
     parser.add_argument("--template", required=True)
     parser.add_argument("--commits", type=int, default=20)
     parser.add_argument("--webhook")
+    parser.add_argument("--webhook-secret", default="")
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--proxy", action="append", required=True, help="name=url of its /actuator/mesh")
     parser.add_argument("--start", type=int, default=1, help="number of the first commit (@COMMIT@)")
@@ -85,7 +88,10 @@ def main():
         if args.webhook:
             u = urllib.parse.urlsplit(args.webhook)
             c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-            c.request("POST", u.path)
+            body = b"{}"
+            signature = hmac.new(args.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
+            c.request("POST", u.path, body=body,
+                      headers={"Content-Type": "application/json", "X-Hub-Signature-256": "sha256=" + signature})
             c.getresponse().read()
             c.close()
         applied = {}

@@ -132,7 +132,8 @@ commit() { # message -> the new commit id
 # asks the control plane to check Git now and fails unless it found this commit valid; prints the seconds it took
 validate() { # commit t0
   local t0=$2 status
-  status=$(curl -s -X POST "http://127.0.0.1:$CP_PORT/mesh/v1/poll") \
+  status=$(curl -s -X POST "http://127.0.0.1:$CP_PORT/mesh/v1/poll" -d '{}' \
+    -H "X-Hub-Signature-256: sha256=$(printf '{}' | openssl dgst -sha256 -hmac "$WEBHOOK_SECRET" | sed 's/^.* //')") \
     || fail "the control plane did not answer POST /mesh/v1/poll" "$WORK/control-plane.log"
   local took; took=$(since "$t0")
   [[ $status == *"\"version\":\"$1\""* ]] \
@@ -204,6 +205,7 @@ route_scale() {
     t0=$(now)
     if (( first )); then
       MESHGATE_CONFIG_GIT_URI=$REPO MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
+        MESHGATE_CONTROL_PLANE_WEBHOOK_SECRET=$WEBHOOK_SECRET \
         start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
           -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
       wait_for "control plane" "http://127.0.0.1:$CP_PORT/mesh/v1/status" "$WORK/control-plane.log" "$PID_control_plane"
@@ -289,7 +291,8 @@ commit_lag() {
     --proxy "node-a=http://127.0.0.1:$A_ADMIN/actuator/mesh" --proxy "node-b=http://127.0.0.1:$B_ADMIN/actuator/mesh")
   local trigger webhook out start=1 summary
   for trigger in watch webhook; do
-    webhook=(); [[ $trigger == webhook ]] && webhook=(--webhook "http://127.0.0.1:$CP_PORT/mesh/v1/poll")
+    webhook=(); [[ $trigger == webhook ]] \
+      && webhook=(--webhook "http://127.0.0.1:$CP_PORT/mesh/v1/poll" --webhook-secret "$WEBHOOK_SECRET")
     echo "  $COMMITS commits, trigger: $trigger"
     out=$WORK/commit-lag-$trigger.txt
     python3 "$ROOT/bench/commit-lag.py" --repo "$REPO" --file "$CONFIG" --template "$WORK/lag-template.yml" \
@@ -419,6 +422,8 @@ main() {
   install_missing nginx wrk hey curl git python3
   build_missing
   BACKEND_PORT=$(free_port); CP_PORT=$(free_port); GW_PORT=$(free_port); GW_MGMT_PORT=$(free_port)
+  # the Git webhook is signed (HMAC-SHA256 of the body), as a Git host signs it
+  WEBHOOK_SECRET=bench-webhook-secret
   SCG_PORT=$(free_port); A_ADMIN=$(free_port); B_ADMIN=$(free_port)
   AGENT_JVM=$(sed -n 's/^AGENT_JVM_OPTS="\(.*\)"$/\1/p' "$ROOT/bin/meshgate")
   local body; body=$(head -c 100 /dev/zero | tr '\0' 'x')

@@ -1,0 +1,102 @@
+package io.meshgate.controlplane.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import io.meshgate.controlplane.TestConfigRepository;
+import io.meshgate.model.protocol.MeshApi;
+
+/** The Git webhook on a real control plane: only a body signed with the shared secret makes it check Git. */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+class WebhookApiTest {
+
+	private static final String SECRET = "it's a secret";
+
+	@TempDir
+	static Path temp;
+
+	@DynamicPropertySource
+	static void controlPlane(DynamicPropertyRegistry properties) {
+		properties.add("spring.cloud.config.server.git.uri",
+				() -> TestConfigRepository.in(temp, "mesh:\n  services:\n    orders: {}\n").toString());
+		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
+		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
+		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
+		properties.add("meshgate.control-plane.webhook-secret", () -> SECRET);
+	}
+
+	@Value("${local.server.port}")
+	int port;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private HttpResponse<String> post(byte[] body, String header, String value) throws Exception {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + port + MeshApi.POLL))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
+		if (header != null) {
+			request.header(header, value);
+		}
+		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	static String hmac(String secret, byte[] body) throws Exception {
+		Mac mac = Mac.getInstance("HmacSHA256");
+		mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+		return HexFormat.of().formatHex(mac.doFinal(body));
+	}
+
+	@Test
+	void onlyABodySignedWithTheSecretMakesItCheckGit() throws Exception {
+		byte[] push = "{\"ref\":\"refs/heads/main\"}".getBytes(StandardCharsets.UTF_8);
+		HttpResponse<String> unsigned = post(push, null, null);
+		assertThat(unsigned.statusCode()).isEqualTo(401);
+		assertThat(unsigned.body()).contains("X-Hub-Signature-256").doesNotContain(SECRET);
+		assertThat(post(push, "X-Hub-Signature-256", "sha256=" + hmac("another secret", push)).statusCode())
+			.isEqualTo(401);
+		// the signature of another body: a replayed header does not sign a changed payload
+		assertThat(post(push, "X-Hub-Signature-256", "sha256=" + hmac(SECRET, "{}".getBytes())).statusCode())
+			.isEqualTo(401);
+
+		HttpResponse<String> github = post(push, "X-Hub-Signature-256", "sha256=" + hmac(SECRET, push));
+		assertThat(github.statusCode()).as(github.body()).isEqualTo(200);
+		assertThat(github.body()).contains("\"valid\":true");
+		assertThat(post(push, "X-Gitea-Signature", hmac(SECRET, push)).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void aBodyOverOneMegabyteIsRefusedUnread() throws Exception {
+		byte[] huge = new byte[2 * 1024 * 1024];
+		assertThat(post(huge, "X-Hub-Signature-256", "sha256=" + hmac(SECRET, huge)).statusCode()).isEqualTo(413);
+	}
+
+	@Test
+	void withoutASecretTheWebhookIsOff() {
+		WebhookSignature off = new WebhookSignature("");
+		assertThat(off.enabled()).isFalse();
+		assertThat(off.verifies(new byte[0], "sha256=00")).isFalse();
+	}
+}
