@@ -27,6 +27,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.meshgate.controlplane.registry.RegistrationRules;
+import io.meshgate.controlplane.validation.ServedModel;
 import io.meshgate.model.protocol.Enrolment;
 import io.meshgate.model.protocol.EnrolmentRequest;
 import io.meshgate.model.protocol.MeshApi;
@@ -53,16 +54,16 @@ class EnrolmentController {
 
 	private final OperatorSecret operator;
 
-	private final TrustDomain trustDomain;
+	private final ServedModel model;
 
 	private final Duration svidTtl;
 
-	EnrolmentController(CertificateAuthority ca, JoinTokens tokens, OperatorSecret operator, TrustDomain trustDomain,
+	EnrolmentController(CertificateAuthority ca, JoinTokens tokens, OperatorSecret operator, ServedModel model,
 			@Value("${meshgate.control-plane.ca.svid-ttl:24h}") Duration svidTtl) {
 		this.ca = ca;
 		this.tokens = tokens;
 		this.operator = operator;
-		this.trustDomain = trustDomain;
+		this.model = model;
 		this.svidTtl = svidTtl;
 	}
 
@@ -152,7 +153,7 @@ class EnrolmentController {
 			throw new Refused(HttpStatus.FORBIDDEN, "not entitled", "the join token does not entitle node '"
 					+ grant.node() + "' to " + unentitled + " (it allows " + grant.services() + "); it is used up");
 		}
-		String domain = trustDomain.current();
+		String domain = model.current().trustDomain(); // the model is its only source
 		Map<String, String> certificates = new LinkedHashMap<>();
 		Instant expires = null;
 		List<URI> ids = new ArrayList<>();

@@ -45,6 +45,9 @@ public class NodeRegistry {
 
 	private volatile EndpointSet endpoints;
 
+	/** Nodes at most: each costs memory and every proxy's endpoint set grows with it. */
+	public static final int MAX_NODES = 1000;
+
 	public NodeRegistry(Clock clock, MeterRegistry meterRegistry, Consumer<EndpointSet> publisher) {
 		this.clock = clock;
 		this.publisher = publisher;
@@ -63,6 +66,10 @@ public class NodeRegistry {
 		EndpointSet changed;
 		EndpointSet result;
 		synchronized (this) {
+			if (!leases.containsKey(node) && leases.size() >= MAX_NODES) {
+				throw new RefusedRegistrationException(org.springframework.http.HttpStatus.FORBIDDEN, "registry full",
+						"the registry holds " + MAX_NODES + " nodes, its limit; node '" + node + "' is not added");
+			}
 			Lease lease = Lease.of(registration, clock.instant());
 			Lease previous = leases.put(node, lease);
 			if (lease.sameEndpoints(previous)) {

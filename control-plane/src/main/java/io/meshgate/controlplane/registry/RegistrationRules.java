@@ -20,6 +20,9 @@ public final class RegistrationRules {
 
 	static final int MAX_TTL_SECONDS = 300;
 
+	/** A node runs a handful of workloads; a long list is a mistake or an attempt to claim the whole mesh. */
+	static final int MAX_SERVICES = 64;
+
 	private RegistrationRules() {
 	}
 
@@ -47,7 +50,10 @@ public final class RegistrationRules {
 		}
 		checkAddress(registration.inboundAddress(), problems);
 		List<String> services = registration.services();
-		for (int i = 0; i < services.size(); i++) {
+		if (services.size() > MAX_SERVICES) {
+			problems.add("services: " + services.size() + " services; a node registers at most " + MAX_SERVICES);
+		}
+		for (int i = 0; i < services.size() && i < MAX_SERVICES; i++) {
 			String service = services.get(i);
 			if (!SERVICE_NAME.matcher(service).matches()) {
 				problems.add("services[" + i + "]: '" + service + "' is not a valid service name (lowercase letters, "

@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.meshgate.controlplane.validation.ServedModel;
 import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.model.protocol.MeshApi;
 import io.meshgate.model.protocol.Registration;
@@ -22,8 +23,9 @@ import tools.jackson.core.JacksonException;
 
 /**
  * The agents' side of the registry: {@code PUT} registers a node or renews its lease and answers the resulting
- * endpoint set, {@code DELETE} removes it, {@code GET} reads every endpoint. Refusals are 400 with
- * {@code {"error", "message"}}, the message naming each bad field.
+ * endpoint set, {@code DELETE} removes it, {@code GET} reads every endpoint. Refusals are JSON
+ * {@code {"error", "message"}}: 400 naming each bad field, 403 for a service the model gives static endpoints or a
+ * full registry.
  */
 @RestController
 @RequestMapping(MeshApi.REGISTRY)
@@ -31,8 +33,11 @@ class RegistryController {
 
 	private final NodeRegistry registry;
 
-	RegistryController(NodeRegistry registry) {
+	private final ServedModel model;
+
+	RegistryController(NodeRegistry registry, ServedModel model) {
 		this.registry = registry;
+		this.model = model;
 	}
 
 	@GetMapping(produces = MediaType.APPLICATION_JSON_VALUE)
@@ -46,6 +51,13 @@ class RegistryController {
 		if (!problems.isEmpty()) {
 			throw new InvalidRegistrationException(problems);
 		}
+		List<String> claimed = registration.services().stream().filter(model.staticServices()::contains).toList();
+		if (!claimed.isEmpty()) {
+			// the model says where these run: an endpoint in the registry must never replace them
+			throw new RefusedRegistrationException(HttpStatus.FORBIDDEN, "not entitled", "services " + claimed
+					+ " have static endpoints in the model; the registry does not serve them (a service has one or "
+					+ "the other)");
+		}
 		return registry.register(registration);
 	}
 
@@ -53,6 +65,12 @@ class RegistryController {
 	ResponseEntity<Void> deregister(@PathVariable String node) {
 		registry.deregister(node);
 		return ResponseEntity.noContent().build();
+	}
+
+	@ExceptionHandler
+	ResponseEntity<RegistryError> refused(RefusedRegistrationException ex) {
+		return ResponseEntity.status(ex.status).contentType(MediaType.APPLICATION_JSON)
+			.body(new RegistryError(ex.error, ex.getMessage()));
 	}
 
 	@ExceptionHandler

@@ -38,6 +38,19 @@ class NodeRegistryTest {
 	}
 
 	@Test
+	void theRegistryTakesAtMostItsLimitOfNodesAndStillRenewsThem() {
+		URI address = URI.create("http://127.0.0.1:16006");
+		for (int i = 0; i < NodeRegistry.MAX_NODES; i++) {
+			registry.register(registration("node-" + i, address, 30, "inventory"));
+		}
+		org.assertj.core.api.Assertions.assertThatThrownBy(
+				() -> registry.register(registration("node-extra", address, 30, "inventory")))
+			.hasMessageContaining("the registry holds 1000 nodes, its limit; node 'node-extra' is not added");
+		registry.register(registration("node-7", address, 30, "inventory", "orders")); // a known node still renews
+		org.assertj.core.api.Assertions.assertThat(registry.endpoints().of("orders")).hasSize(1);
+	}
+
+	@Test
 	void registeringPublishesEndpointsByServiceSortedByNode(CapturedOutput output) {
 		long start = registry.endpoints().revision();
 

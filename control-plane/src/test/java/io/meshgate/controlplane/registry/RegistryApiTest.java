@@ -47,7 +47,8 @@ class RegistryApiTest {
 	}
 
 	private static Path configRepository() {
-		return TestConfigRepository.in(temp, "mesh:\n  services:\n    orders:\n      timeout: 2s\n");
+		return TestConfigRepository.in(temp, "mesh:\n  services:\n    orders:\n      timeout: 2s\n"
+				+ "    payments:\n      endpoints: [ http://127.0.0.1:9 ]\n");
 	}
 
 	@Value("${local.server.port}")
@@ -120,6 +121,35 @@ class RegistryApiTest {
 		assertThat(after.path("services").has("inventory")).isFalse();
 		assertThat(delete("node-b").statusCode()).isEqualTo(204);
 		assertThat(delete("never-registered").statusCode()).isEqualTo(204);
+	}
+
+	@Test
+	void aServiceWithStaticEndpointsCannotBeTakenOverThroughTheRegistry() throws Exception {
+		// the control plane learns the served commit's model once it has validated it
+		await().atMost(DEADLINE).until(() -> get(MeshApi.STATUS).statusCode() == 200);
+		HttpResponse<String> claim = put("node-evil",
+				registration("node-evil", "http://127.0.0.1:18777", "[\"orders\",\"payments\"]", 300));
+		assertThat(claim.statusCode()).isEqualTo(403);
+		assertThat(claim.body()).contains("\"error\":\"not entitled\"").contains("[payments]")
+			.contains("static endpoints");
+		assertThat(registry().path("services").has("payments")).isFalse();
+		assertThat(registry().path("services").path("orders").toString()).doesNotContain("node-evil");
+	}
+
+	@Test
+	void aRegistrationIsBoundedInServicesAndBytes() throws Exception {
+		StringBuilder many = new StringBuilder("[");
+		for (int i = 0; i < 70; i++) {
+			many.append(i == 0 ? "" : ",").append("\"svc-").append(i).append('"');
+		}
+		HttpResponse<String> tooMany = put("node-wide", registration("node-wide", "http://127.0.0.1:17006",
+				many.append(']').toString(), 10));
+		assertThat(tooMany.statusCode()).isEqualTo(400);
+		assertThat(tooMany.body()).contains("services: 70 services; a node registers at most 64");
+		HttpResponse<String> huge = put("node-huge", registration("node-huge", "http://127.0.0.1:17006",
+				"[\"" + "a".repeat(20_000) + "\"]", 10));
+		assertThat(huge.statusCode()).isEqualTo(413);
+		assertThat(registry().path("services").size()).isLessThanOrEqualTo(2);
 	}
 
 	@Test

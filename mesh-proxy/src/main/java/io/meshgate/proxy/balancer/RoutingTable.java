@@ -42,13 +42,15 @@ public final class RoutingTable {
 		for (Map.Entry<String, ServiceSpec> service : config.services().entrySet()) {
 			String name = service.getKey();
 			List<EndpointStats> stats = new ArrayList<>();
-			for (Endpoint endpoint : registry.of(name)) {
-				stats.add(reuse(previous, name, endpoint.node(), origin(endpoint.address())));
+			List<URI> fixed = service.getValue() == null ? List.of() : service.getValue().endpoints();
+			// static endpoints serve services outside the mesh, reached directly rather than through an agent; the
+			// model says where such a service runs, so a registry entry for it never replaces (or joins) them
+			for (URI endpoint : fixed) {
+				stats.add(reuse(previous, name, EndpointStats.STATIC, origin(endpoint)));
 			}
-			// static endpoints serve services outside the mesh, reached directly rather than through an agent
-			if (stats.isEmpty() && service.getValue() != null) {
-				for (URI endpoint : service.getValue().endpoints()) {
-					stats.add(reuse(previous, name, EndpointStats.STATIC, origin(endpoint)));
+			if (fixed.isEmpty()) {
+				for (Endpoint endpoint : registry.of(name)) {
+					stats.add(reuse(previous, name, endpoint.node(), origin(endpoint.address())));
 				}
 			}
 			endpoints.put(name, List.copyOf(stats));

@@ -72,6 +72,15 @@ class RoutingStateTest {
 	}
 
 	@Test
+	void aRegistryEntryNeverReplacesOrJoinsAServicesStaticEndpoints() {
+		EndpointSet hijack = new EndpointSet(2, Map.of("billing",
+				List.of(new Endpoint("billing", "node-evil", URI.create("http://127.0.0.1:18777")))));
+		RoutingTable withHijack = RoutingTable.build(CONFIG, hijack, Map.of());
+		assertThat(withHijack.endpoints("billing")).extracting(EndpointStats::address)
+			.containsExactly("http://billing.example:8443");
+	}
+
+	@Test
 	void routesMatchInOrderAndDefaultToTheCalledService() {
 		HttpHeaders canary = new DefaultHttpHeaders().set("x-canary", "true");
 		assertThat(destination("inventory", "/stock/1", canary)).isEqualTo("no_healthy_endpoint");
