@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A node enrols with the operator's join token: a real control plane and real agent processes. The agent's key stays
+ * A node enrols with the operator's join token: a real control plane, real agent processes and the gateway. The agent's key stays
  * on the node (owner-only file), its identities show in {@code /actuator/mesh} and survive a restart without a
  * token; a used token, and a token for another control plane, are refused with the reason while the agent serves.
  */
@@ -136,6 +136,19 @@ class EnrolmentEndToEndTest {
 		JsonNode impostor = await().atMost(Duration.ofSeconds(20))
 			.until(() -> identity(mesh.b), id -> id.path("state").asString().equals("refused"));
 		assertThat(impostor.path("problem").asString()).contains("is not the one the join token was made for");
+	}
+
+	@Test
+	void theGatewayEnrolsAsSvcGateway() throws Exception {
+		mesh.startGateway(Map.of("MESHGATE_GATEWAY_JOIN_TOKEN", token("gateway", List.of("gateway"))))
+			.awaitHealthy(mesh.managementUrl("/actuator/health"), DEADLINE);
+		JsonNode identity = await().atMost(Duration.ofSeconds(20))
+			.until(() -> Http.json(mesh.managementUrl("/actuator/mesh")).path("plane").path("gateway").path("identity"),
+					id -> id.path("state").asString().equals("enrolled"));
+		List<String> ids = new ArrayList<>();
+		identity.path("spiffeIds").forEach(id -> ids.add(id.asString()));
+		assertThat(ids).containsExactlyInAnyOrder("spiffe://meshgate.local/node/gateway",
+				"spiffe://meshgate.local/svc/gateway");
 	}
 
 	private static void deleteIdentity(MeshStack.Node node) throws Exception {

@@ -8,7 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.agent.admin.AdminServer;
-import io.meshgate.agent.identity.AgentIdentity;
+import io.meshgate.client.identity.Identities;
 import io.meshgate.agent.admin.AgentStatus;
 import io.meshgate.agent.workload.WorkloadHealth;
 import io.meshgate.client.ConfigSync;
@@ -91,7 +91,7 @@ public final class AgentMain {
 		new MeshConfigMetrics(sync).bindTo(metrics);
 		sync.start();
 
-		AgentIdentity identity = new AgentIdentity(client.dataDir().resolve(agent.node()).resolve("identity"),
+		Identities identity = new Identities(client.dataDir().resolve(agent.node()).resolve("identity"),
 				settings.joinToken(), agent.node(), List.copyOf(new java.util.TreeSet<>(agent.workloads().keySet())),
 				client.controlPlane().uri(), client.controlPlane().timeout(), Clock.systemUTC())
 			.start();

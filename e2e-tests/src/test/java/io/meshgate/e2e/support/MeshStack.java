@@ -144,6 +144,14 @@ public final class MeshStack implements AutoCloseable {
 		return agent(node, workloads, environment);
 	}
 
+	/** The gateway alone, with more environment (a join token, say); started, not awaited. */
+	public JavaProcess startGateway(Map<String, String> environment) {
+		Map<String, String> gatewayEnvironment = new HashMap<>(proxyEnvironment);
+		gatewayEnvironment.putAll(environment);
+		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort, gatewayEnvironment).start();
+		return gateway;
+	}
+
 	/** Where a node's agent keeps its data (last-known-good config, identities). */
 	public Path dataDir(Node node) {
 		return work.resolve(node.name + "-data").resolve(node.name);

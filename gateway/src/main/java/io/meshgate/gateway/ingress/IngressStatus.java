@@ -6,16 +6,23 @@ import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
+import io.meshgate.client.identity.Identities;
 import io.meshgate.client.spring.MeshStatusContributor;
 
-/** The {@code gateway} section of {@code /actuator/mesh}: the ingress routes served and the endpoints behind them. */
+/**
+ * The {@code gateway} section of {@code /actuator/mesh}: its identity, the ingress routes served and the endpoints
+ * behind them.
+ */
 @Component
 class IngressStatus implements MeshStatusContributor {
 
 	private final IngressState state;
 
-	IngressStatus(IngressState state) {
+	private final Identities identities;
+
+	IngressStatus(IngressState state, Identities identities) {
 		this.state = state;
+		this.identities = identities;
 	}
 
 	@Override
@@ -26,6 +33,7 @@ class IngressStatus implements MeshStatusContributor {
 	@Override
 	public Object status() {
 		Map<String, Object> status = new LinkedHashMap<>();
+		status.put("identity", identities.status());
 		List<Map<String, Object>> routes = state.ingress()
 			.routes()
 			.stream()

@@ -6,7 +6,7 @@ import java.util.TreeMap;
 
 import io.meshgate.agent.AgentProperties;
 import io.meshgate.agent.ProxyListeners;
-import io.meshgate.agent.identity.AgentIdentity;
+import io.meshgate.client.identity.Identities;
 import io.meshgate.proxy.routing.RoutingState;
 import io.meshgate.agent.workload.WorkloadHealth;
 
@@ -24,10 +24,10 @@ public class AgentStatus {
 
 	private final RoutingState tables;
 
-	private final AgentIdentity identity;
+	private final Identities identity;
 
 	public AgentStatus(AgentProperties properties, ProxyListeners listeners, WorkloadHealth workloads,
-			RoutingState tables, AgentIdentity identity) {
+			RoutingState tables, Identities identity) {
 		this.identity = identity;
 		this.properties = properties;
 		this.listeners = listeners;

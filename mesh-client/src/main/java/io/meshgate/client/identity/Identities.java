@@ -1,4 +1,4 @@
-package io.meshgate.agent.identity;
+package io.meshgate.client.identity;
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,20 +16,17 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import io.meshgate.client.identity.Enroller;
-import io.meshgate.client.identity.JoinToken;
-import io.meshgate.client.identity.NodeIdentity;
 
 /**
- * The node's SPIFFE identities: read from its data directory, or enrolled once with the operator's join token
- * ({@code MESHGATE_AGENT_JOIN_TOKEN}) for the node and its local workloads' services. Enrolment runs in the
- * background and is retried while the control plane cannot be reached; a refusal (a bad, used or expired token, a
- * service the token does not entitle) is logged once with the control plane's reason and not retried. The data
- * path does not depend on it yet: mTLS between agents uses these identities once it lands.
+ * A proxy's SPIFFE identities (an agent's: its node and local workloads' services; the gateway's:
+ * {@code svc/gateway}): read from its data directory, or enrolled once with the operator's join token. Enrolment
+ * runs in the background and is retried while the control plane cannot be reached; a refusal (a bad, used or
+ * expired token, a service the token does not entitle) is logged once with the control plane's reason and not
+ * retried. The data path does not depend on it yet: mTLS uses these identities once it lands.
  */
-public final class AgentIdentity implements AutoCloseable {
+public final class Identities implements AutoCloseable {
 
-	private static final Log logger = LogFactory.getLog(AgentIdentity.class);
+	private static final Log logger = LogFactory.getLog(Identities.class);
 
 	public enum State {
 		/** no identity stored and no join token given */
@@ -64,7 +61,7 @@ public final class AgentIdentity implements AutoCloseable {
 
 	private volatile String problem;
 
-	public AgentIdentity(Path dir, JoinToken token, String node, List<String> services, URI controlPlane,
+	public Identities(Path dir, JoinToken token, String node, List<String> services, URI controlPlane,
 			Duration timeout, Clock clock) {
 		this.dir = dir;
 		this.token = token;
@@ -74,7 +71,7 @@ public final class AgentIdentity implements AutoCloseable {
 		this.clock = clock;
 	}
 
-	public AgentIdentity start() {
+	public Identities start() {
 		NodeIdentity stored = NodeIdentity.load(dir).orElse(null);
 		if (stored != null && !stored.isExpired(clock.instant())) {
 			identity = stored;
