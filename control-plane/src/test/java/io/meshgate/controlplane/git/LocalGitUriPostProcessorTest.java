@@ -34,4 +34,14 @@ class LocalGitUriPostProcessorTest {
 		processor.postProcessEnvironment(chosen, null);
 		assertThat(chosen.getProperty(LocalGitUriPostProcessor.POLL_INTERVAL)).isEqualTo("2s");
 	}
+
+	@Test
+	void aUriWithAPasswordStopsTheStartWithoutRepeatingIt() {
+		org.assertj.core.api.Assertions.assertThatThrownBy(() -> process("https://bot:s3cr3t-token@git.example/acme/config.git"))
+			.hasMessageContaining("MESHGATE_CONFIG_GIT_PASSWORD")
+			.hasMessageNotContaining("s3cr3t-token");
+		// a user name alone (ssh, or a token given separately) is fine
+		assertThat(process("ssh://git@git.example/acme/config.git").getProperty(LocalGitUriPostProcessor.URI))
+			.isEqualTo("ssh://git@git.example/acme/config.git");
+	}
 }

@@ -26,7 +26,10 @@ import org.springframework.test.context.DynamicPropertySource;
 import io.meshgate.controlplane.TestConfigRepository;
 import io.meshgate.model.protocol.MeshApi;
 
-/** The Git webhook on a real control plane: only a body signed with the shared secret makes it check Git. */
+/**
+ * The control plane's Git side on a real server: only a webhook body signed with the shared secret makes it check
+ * Git, and the Git credentials it is given appear in none of its answers.
+ */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 @DirtiesContext
 class WebhookApiTest {
@@ -44,7 +47,12 @@ class WebhookApiTest {
 		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
 		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
 		properties.add("meshgate.control-plane.webhook-secret", () -> SECRET);
+		// configured (a local repository does not use them): they must never be shown
+		properties.add("spring.cloud.config.server.git.username", () -> "git-bot");
+		properties.add("spring.cloud.config.server.git.password", () -> GIT_PASSWORD);
 	}
+
+	private static final String GIT_PASSWORD = "git-password-never-shown";
 
 	@Value("${local.server.port}")
 	int port;
@@ -85,6 +93,17 @@ class WebhookApiTest {
 		assertThat(github.statusCode()).as(github.body()).isEqualTo(200);
 		assertThat(github.body()).contains("\"valid\":true");
 		assertThat(post(push, "X-Gitea-Signature", hmac(SECRET, push)).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void gitCredentialsAppearInNoAnswer() throws Exception {
+		for (String path : new String[] { "/actuator/health", "/actuator/info", MeshApi.STATUS, "/mesh-agent/default",
+				"/gateway/default", "/actuator" }) {
+			HttpResponse<String> answer = http.send(HttpRequest
+				.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(answer.body()).as(path).doesNotContain(GIT_PASSWORD).doesNotContain("git-bot");
+		}
 	}
 
 	@Test
