@@ -35,6 +35,8 @@ class EnrolmentEndToEndTest {
 
 	private static final Duration DEADLINE = Duration.ofSeconds(60);
 
+	private static final Duration SVID_TTL = Duration.ofSeconds(12);
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@TempDir
@@ -49,7 +51,8 @@ class EnrolmentEndToEndTest {
 		mesh = new MeshStack(work, """
 				    spare: {}
 				""", Map.of());
-		mesh.startControlPlane();
+		// short-lived identities, so renewals happen during the test
+		mesh.startControlPlane(Map.of("MESHGATE_CONTROL_PLANE_CA_SVID_TTL", SVID_TTL.toSeconds() + "s"));
 		mesh.controlPlane().awaitHealthy(mesh.controlPlaneUrl("/actuator/health"), DEADLINE);
 	}
 
@@ -100,10 +103,22 @@ class EnrolmentEndToEndTest {
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
 		assertThat(agent.log()).doesNotContain(token.split("\\.")[2]); // the token's secret is never logged
 
+		// renewed at about half of the remaining life, three times within a few TTLs, the same identities each time
+		java.util.Set<String> expiries = new java.util.HashSet<>();
+		await().atMost(SVID_TTL.multipliedBy(4)).pollInterval(Duration.ofMillis(200)).until(() -> {
+			JsonNode now = identity(mesh.a);
+			if (now.path("state").asString().equals("enrolled")) {
+				expiries.add(now.path("expiresAt").asString());
+			}
+			return expiries.size() >= 4;
+		});
+		assertThat(identity(mesh.a).path("spiffeIds")).hasSize(3);
+		assertThat(agent.log()).contains("Node node-a renewed");
+
 		agent.stop();
 		agents.remove(agent);
 		agent(mesh.a, null);
-		assertThat(identity(mesh.a).path("state").asString()).isEqualTo("enrolled");
+		await().atMost(Duration.ofSeconds(10)).until(() -> identity(mesh.a).path("state").asString().equals("enrolled"));
 		assertThat(identity(mesh.a).path("spiffeIds")).hasSize(3);
 	}
 

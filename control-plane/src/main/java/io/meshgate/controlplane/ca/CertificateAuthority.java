@@ -233,6 +233,36 @@ public final class CertificateAuthority {
 			.generatePublic(new java.security.spec.X509EncodedKeySpec(info.getEncoded()));
 	}
 
+	/**
+	 * Whether {@code certificate} is one of this CA's and valid now (signature by the root, validity period).
+	 * @throws IllegalArgumentException saying why not
+	 */
+	public void verifyIssued(X509Certificate certificate) {
+		try {
+			certificate.verify(root.getPublicKey());
+		}
+		catch (java.security.GeneralSecurityException ex) {
+			throw new IllegalArgumentException("the certificate for " + spiffeIdOf(certificate)
+					+ " was not issued by this control plane's CA");
+		}
+		try {
+			certificate.checkValidity(Date.from(clock.instant()));
+		}
+		catch (java.security.cert.CertificateExpiredException | java.security.cert.CertificateNotYetValidException ex) {
+			throw new IllegalArgumentException("the certificate for " + spiffeIdOf(certificate) + " is not valid now ("
+					+ certificate.getNotBefore().toInstant() + " to " + certificate.getNotAfter().toInstant() + ")");
+		}
+	}
+
+	private static String spiffeIdOf(X509Certificate certificate) {
+		try {
+			return Pem.spiffeId(certificate);
+		}
+		catch (IllegalArgumentException ex) {
+			return "(no SPIFFE ID)";
+		}
+	}
+
 	/** An X.509-SVID for {@code key}: one URI SAN, {@code spiffeId}, valid for {@code ttl}. */
 	public X509Certificate issue(PublicKey key, URI spiffeId, Duration ttl) {
 		try {

@@ -31,6 +31,7 @@ import io.meshgate.controlplane.validation.ServedModel;
 import io.meshgate.model.protocol.Enrolment;
 import io.meshgate.model.protocol.EnrolmentRequest;
 import io.meshgate.model.protocol.MeshApi;
+import io.meshgate.model.protocol.RenewalRequest;
 import io.meshgate.model.protocol.TokenRequest;
 import io.meshgate.model.identity.Pem;
 
@@ -166,6 +167,49 @@ class EnrolmentController {
 		}
 		logger.info("Node " + grant.node() + " enrolled: " + certificates.keySet() + ", valid until " + expires);
 		return new Enrolment(domain, certificates, ca.trustBundle(), expires);
+	}
+
+	/**
+	 * Fresh copies of the identities a node shows: each certificate must be this CA's and valid now, and the CSR
+	 * signed by the key they certify. 401 for a certificate that is not, 403 for a CSR of another key, 400 for a
+	 * malformed one. Nothing is looked up: what a node may hold is what it was issued.
+	 */
+	@PostMapping(path = MeshApi.RENEW, produces = MediaType.APPLICATION_JSON_VALUE)
+	Enrolment renew(@RequestBody RenewalRequest request) {
+		PublicKey key;
+		try {
+			key = CertificateAuthority.verifiedKey(request.csr());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new Refused(HttpStatus.BAD_REQUEST, "invalid csr", ex.getMessage());
+		}
+		if (request.certificates().isEmpty() || request.certificates().size() > 65) {
+			throw new Refused(HttpStatus.BAD_REQUEST, "invalid renewal", "send the 1 to 65 certificates to renew");
+		}
+		Map<String, String> renewed = new LinkedHashMap<>();
+		Instant expires = null;
+		for (String pem : request.certificates()) {
+			X509Certificate current;
+			try {
+				current = Pem.certificates(pem).get(0);
+				ca.verifyIssued(current);
+			}
+			catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
+				throw new Refused(HttpStatus.UNAUTHORIZED, "invalid certificate",
+						ex.getMessage() == null ? "not a PEM certificate" : ex.getMessage());
+			}
+			if (!current.getPublicKey().equals(key)) {
+				throw new Refused(HttpStatus.FORBIDDEN, "not entitled",
+						"the CSR is not for the key the certificate for " + Pem.spiffeId(current) + " certifies");
+			}
+			URI id = URI.create(Pem.spiffeId(current));
+			X509Certificate fresh = ca.issue(key, id, svidTtl);
+			renewed.put(id.toString(), Pem.of(fresh));
+			expires = fresh.getNotAfter().toInstant();
+		}
+		String domain = URI.create(renewed.keySet().iterator().next()).getHost();
+		logger.info("Renewed " + renewed.keySet() + " until " + expires);
+		return new Enrolment(domain, renewed, ca.trustBundle(), expires);
 	}
 
 	@GetMapping(path = MeshApi.TRUST_BUNDLE, produces = "application/x-pem-file")

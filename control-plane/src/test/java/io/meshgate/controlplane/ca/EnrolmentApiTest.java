@@ -201,6 +201,41 @@ class EnrolmentApiTest {
 	}
 
 	@Test
+	void aNodeRenewsWhatItHoldsForTheSameKeyAndNothingElse() throws Exception {
+		KeyPair key = keyPair();
+		JsonNode enrolment = json.readTree(enrol(token("node-r", "[\"orders\"]"), "node-r", "[\"orders\"]",
+				csr(key, key)).body());
+		List<String> held = new ArrayList<>();
+		enrolment.path("certificates").properties().forEach(entry -> held.add(entry.getValue().asString()));
+
+		HttpResponse<String> renewed = post(MeshApi.RENEW, null,
+				json.writeValueAsString(java.util.Map.of("certificates", held, "csr", csr(key, key))));
+		assertThat(renewed.statusCode()).as(renewed.body()).isEqualTo(200);
+		List<String> ids = new ArrayList<>();
+		json.readTree(renewed.body()).path("certificates").properties().forEach(entry -> ids.add(entry.getKey()));
+		assertThat(ids).containsExactlyInAnyOrder("spiffe://example.org/node/node-r", "spiffe://example.org/svc/orders");
+
+		// certificates are public: without the key they certify, they renew nothing
+		HttpResponse<String> otherKey = post(MeshApi.RENEW, null,
+				json.writeValueAsString(java.util.Map.of("certificates", held, "csr", csr(keyPair(), keyPair()))));
+		assertThat(otherKey.statusCode()).isEqualTo(400); // its signature does not match its key
+		KeyPair thief = keyPair();
+		HttpResponse<String> stolen = post(MeshApi.RENEW, null,
+				json.writeValueAsString(java.util.Map.of("certificates", held, "csr", csr(thief, thief))));
+		assertThat(stolen.statusCode()).isEqualTo(403);
+		assertThat(stolen.body()).contains("not for the key");
+
+		// a certificate of another CA
+		CertificateAuthority foreign = CertificateAuthority.generate(java.time.Clock.systemUTC());
+		String forged = io.meshgate.model.identity.Pem.of(foreign.issue(key.getPublic(),
+				URI.create("spiffe://example.org/svc/payments"), Duration.ofHours(1)));
+		HttpResponse<String> foreignCa = post(MeshApi.RENEW, null,
+				json.writeValueAsString(java.util.Map.of("certificates", List.of(forged), "csr", csr(key, key))));
+		assertThat(foreignCa.statusCode()).isEqualTo(401);
+		assertThat(foreignCa.body()).contains("spiffe://example.org/svc/payments was not issued by this control plane");
+	}
+
+	@Test
 	void theTrustBundleIsPublic() throws Exception {
 		HttpResponse<String> bundle = http.send(HttpRequest.newBuilder(
 				URI.create("http://127.0.0.1:" + port + MeshApi.TRUST_BUNDLE)).timeout(DEADLINE).build(),

@@ -128,7 +128,12 @@ public final class MeshStack implements AutoCloseable {
 	}
 
 	public void startControlPlane() {
-		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlanePort).start();
+		startControlPlane(Map.of());
+	}
+
+	/** @param environment more settings of the control plane's */
+	public void startControlPlane(Map<String, String> environment) {
+		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlanePort, environment).start();
 	}
 
 	public JavaProcess gateway() {

@@ -10,10 +10,15 @@ final class Processes {
 	}
 
 	static JavaProcess controlPlane(Path work, Path gitRepository, int port) {
-		return new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work,
-				Map.of("MESHGATE_CONFIG_GIT_URI", gitRepository.toString(), "MESHGATE_DATA_DIR",
-						work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT",
-						String.valueOf(port)));
+		return controlPlane(work, gitRepository, port, Map.of());
+	}
+
+	/** @param extra more environment, e.g. a short identity TTL */
+	static JavaProcess controlPlane(Path work, Path gitRepository, int port, Map<String, String> extra) {
+		Map<String, String> environment = new java.util.HashMap<>(extra);
+		environment.putAll(Map.of("MESHGATE_CONFIG_GIT_URI", gitRepository.toString(), "MESHGATE_DATA_DIR",
+				work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT", String.valueOf(port)));
+		return new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work, environment);
 	}
 
 	static JavaProcess gateway(Path work, int controlPlanePort, int port, int managementPort) {

@@ -84,14 +84,47 @@ public final class Enroller {
 		if (answer.statusCode() != 200) {
 			throw new IOException("POST " + MeshApi.ENROL + " answered " + answer.statusCode());
 		}
+		List<String> expected = new ArrayList<>();
 		JsonNode enrolment = json.readTree(answer.body());
 		String domain = enrolment.path("trustDomain").asString();
-		List<String> expected = new ArrayList<>();
 		expected.add("spiffe://" + domain + "/node/" + node);
 		services.forEach(service -> expected.add("spiffe://" + domain + "/svc/" + service));
+		return new NodeIdentity(key.getPrivate(), checked(enrolment, expected, key.getPublic(), root), List.of(root));
+	}
+
+	/**
+	 * Fresh copies of the identities a node holds, for the same key, checked like an enrolment's against the root
+	 * pinned at enrolment.
+	 */
+	public NodeIdentity renew(NodeIdentity current) throws Refused, IOException, InterruptedException {
+		java.security.PublicKey publicKey = current.svids().values().iterator().next().getPublicKey();
+		String csr = csr("renewal", new KeyPair(publicKey, current.key()));
+		List<String> certificates = current.svids().values().stream().map(Pem::of).toList();
+		HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + MeshApi.RENEW))
+			.timeout(timeout)
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(
+					json.writeValueAsString(new io.meshgate.model.protocol.RenewalRequest(certificates, csr))))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		if (answer.statusCode() >= 400 && answer.statusCode() < 500) {
+			JsonNode refusal = readOrNull(answer.body());
+			throw new Refused("the control plane refused to renew " + current.svids().keySet() + " ("
+					+ answer.statusCode() + "): " + (refusal == null ? answer.body() : refusal.path("message").asString()));
+		}
+		if (answer.statusCode() != 200) {
+			throw new IOException("POST " + MeshApi.RENEW + " answered " + answer.statusCode());
+		}
+		X509Certificate root = current.trustBundle().get(0);
+		return new NodeIdentity(current.key(), checked(json.readTree(answer.body()),
+				new ArrayList<>(current.svids().keySet()), publicKey, root), current.trustBundle());
+	}
+
+	/** Each certificate asked for, each for this node's key, with its SPIFFE ID, on a path to the pinned root. */
+	private static Map<String, X509Certificate> checked(JsonNode answer, List<String> expected,
+			java.security.PublicKey key, X509Certificate root) throws Refused {
 		Map<String, X509Certificate> svids = new LinkedHashMap<>();
 		for (String id : expected) {
-			String pem = enrolment.path("certificates").path(id).asString(null);
+			String pem = answer.path("certificates").path(id).asString(null);
 			if (pem == null) {
 				throw new Refused("the control plane's answer has no certificate for " + id);
 			}
@@ -99,7 +132,7 @@ public final class Enroller {
 			verify(svid, id, key, root);
 			svids.put(id, svid);
 		}
-		return new NodeIdentity(key.getPrivate(), svids, List.of(root));
+		return svids;
 	}
 
 	/** The CA root, if its fingerprint is the token's; the bundle is public, so this is asked before anything else. */
@@ -120,8 +153,9 @@ public final class Enroller {
 				+ token.fingerprint());
 	}
 
-	private static void verify(X509Certificate svid, String id, KeyPair key, X509Certificate root) throws Refused {
-		if (!svid.getPublicKey().equals(key.getPublic())) {
+	private static void verify(X509Certificate svid, String id, java.security.PublicKey key, X509Certificate root)
+			throws Refused {
+		if (!svid.getPublicKey().equals(key)) {
 			throw new Refused("the certificate for " + id + " is not for this node's key");
 		}
 		if (!id.equals(Pem.spiffeId(svid))) {

@@ -34,7 +34,9 @@ public final class Identities implements AutoCloseable {
 		ENROLLING,
 		ENROLLED,
 		/** the control plane refused; a new token is needed */
-		REFUSED
+		REFUSED,
+		/** it could not be renewed before it expired (renewal keeps being tried) */
+		EXPIRED
 	}
 
 	private final Path dir;
@@ -77,6 +79,7 @@ public final class Identities implements AutoCloseable {
 			identity = stored;
 			state = State.ENROLLED;
 			logger.info("Node " + node + " identities " + stored.svids().keySet() + ", valid until " + stored.expiresAt());
+			scheduleRenewal(stored);
 		}
 		else if (token != null) {
 			state = State.ENROLLING;
@@ -98,6 +101,7 @@ public final class Identities implements AutoCloseable {
 			state = State.ENROLLED;
 			logger.info("Node " + node + " enrolled: " + enrolled.svids().keySet() + ", valid until "
 					+ enrolled.expiresAt());
+			scheduleRenewal(enrolled);
 		}
 		catch (Enroller.Refused ex) {
 			problem = ex.getMessage();
@@ -112,6 +116,43 @@ public final class Identities implements AutoCloseable {
 			logger.warn("Node " + node + " could not enrol yet (" + ex.getMessage() + "); retrying in "
 					+ backoff.toMillis() + " ms");
 			thread.schedule(() -> enrol(next), backoff.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Renewal at about half of the remaining life, as SPIRE does: a 24 h identity after 12 h, and one that failed to
+	 * renew gets more tries before it expires. At least a second apart.
+	 */
+	private void scheduleRenewal(NodeIdentity current) {
+		Duration remaining = Duration.between(clock.instant(), current.expiresAt());
+		Duration delay = remaining.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+				: remaining.dividedBy(2);
+		thread.schedule(() -> renew(current), delay.toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	private void renew(NodeIdentity current) {
+		try {
+			NodeIdentity renewed = enroller.renew(current);
+			renewed.store(dir);
+			identity = renewed;
+			problem = null;
+			state = State.ENROLLED;
+			logger.info("Node " + node + " renewed " + renewed.svids().keySet() + " until " + renewed.expiresAt());
+			scheduleRenewal(renewed);
+		}
+		catch (Enroller.Refused | IOException | RuntimeException ex) {
+			boolean expired = current.isExpired(clock.instant());
+			problem = (expired ? "expired at " + current.expiresAt() + "; " : "") + "renewal failed: " + ex.getMessage();
+			logger.warn("Node " + node + ": " + problem + "; trying again");
+			if (expired) {
+				state = State.EXPIRED;
+			}
+			thread.schedule(() -> renew(current), Math.min(30_000,
+					Math.max(1_000, Duration.between(clock.instant(), current.expiresAt()).toMillis() / 4)),
+					TimeUnit.MILLISECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -21,6 +21,12 @@ public final class MeshApi {
 	/** A node enrols: a join token and a CSR ({@link EnrolmentRequest}) for its SVIDs ({@link Enrolment}). */
 	public static final String ENROL = "/mesh/v1/enrol";
 
+	/**
+	 * A node renews the identities it holds ({@link RenewalRequest}): the same SPIFFE IDs, for the same key, answered
+	 * as an {@link Enrolment}.
+	 */
+	public static final String RENEW = "/mesh/v1/renew";
+
 	/** The operator makes a join token ({@link TokenRequest}); {@code Authorization: Bearer <operator secret>}. */
 	public static final String TOKENS = "/mesh/v1/tokens";
 
