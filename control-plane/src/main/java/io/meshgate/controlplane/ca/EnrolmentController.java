@@ -130,13 +130,7 @@ class EnrolmentController {
 	@PostMapping(path = MeshApi.ENROL, produces = MediaType.APPLICATION_JSON_VALUE)
 	Enrolment enrol(@RequestBody EnrolmentRequest request) {
 		// the CSR first: a malformed one must not use up the token
-		PublicKey key;
-		try {
-			key = CertificateAuthority.verifiedKey(request.csr());
-		}
-		catch (IllegalArgumentException ex) {
-			throw new Refused(HttpStatus.BAD_REQUEST, "invalid csr", ex.getMessage());
-		}
+		PublicKey key = csrKey(request.csr());
 		JoinTokens.Grant grant;
 		try {
 			grant = tokens.redeem(request.token());
@@ -176,13 +170,7 @@ class EnrolmentController {
 	 */
 	@PostMapping(path = MeshApi.RENEW, produces = MediaType.APPLICATION_JSON_VALUE)
 	Enrolment renew(@RequestBody RenewalRequest request) {
-		PublicKey key;
-		try {
-			key = CertificateAuthority.verifiedKey(request.csr());
-		}
-		catch (IllegalArgumentException ex) {
-			throw new Refused(HttpStatus.BAD_REQUEST, "invalid csr", ex.getMessage());
-		}
+		PublicKey key = csrKey(request.csr());
 		if (request.certificates().isEmpty() || request.certificates().size() > 65) {
 			throw new Refused(HttpStatus.BAD_REQUEST, "invalid renewal", "send the 1 to 65 certificates to renew");
 		}
@@ -210,6 +198,16 @@ class EnrolmentController {
 		String domain = URI.create(renewed.keySet().iterator().next()).getHost();
 		logger.info("Renewed " + renewed.keySet() + " until " + expires);
 		return new Enrolment(domain, renewed, ca.trustBundle(), expires);
+	}
+
+	/** The CSR's key, once its signature verified; 400 {@code invalid csr} saying what is wrong with it. */
+	private static PublicKey csrKey(String csr) {
+		try {
+			return CertificateAuthority.verifiedKey(csr);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new Refused(HttpStatus.BAD_REQUEST, "invalid csr", ex.getMessage());
+		}
 	}
 
 	@GetMapping(path = MeshApi.TRUST_BUNDLE, produces = "application/x-pem-file")
