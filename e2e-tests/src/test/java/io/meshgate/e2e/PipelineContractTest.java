@@ -243,6 +243,15 @@ class PipelineContractTest {
 					.isEqualTo(1);
 			}
 			assertThat(after.inboundTotal() - before.inboundTotal()).as(counted).isEqualTo(inbound == null ? 0 : 1);
+			if ("upstream_tls".equals(c.outcome)) {
+				// the calling proxy counts the failed handshake, by reason, on every transport
+				assertThat(after.tlsHandshakes("failure", "wrong_host") - before.tlsHandshakes("failure", "wrong_host"))
+					.isEqualTo(1);
+			}
+			if (c.name.startsWith("https endpoint, good")) {
+				assertThat(after.tlsHandshakes("success", "none")).isPositive();
+				assertThat(after.tlsHandshakes("failure", "untrusted")).isZero();
+			}
 		});
 	}
 
@@ -632,6 +641,12 @@ class PipelineContractTest {
 
 		double callerTotal() {
 			return caller(REQUESTS, Map.of());
+		}
+
+		/** The calling proxy's upstream TLS handshakes ({@code meshgate_tls_handshakes_total}). */
+		double tlsHandshakes(String outcome, String reason) {
+			return caller.sum("meshgate_tls_handshakes_total",
+					Map.of("side", "upstream", "outcome", outcome, "reason", reason));
 		}
 
 		double active() {

@@ -79,7 +79,7 @@ public class ProxyListeners {
 				ExchangeObserver.of(List.of(metrics, ProxyErrorLog.INSTANCE)),
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);
-		this.tls = UpstreamTls.of(properties.upstreamTrustCertificates());
+		this.tls = UpstreamTls.of(properties.upstreamTrustCertificates()).countingIn(metrics.registry());
 		ListenerLimits limits = properties.listenerLimits();
 		UpstreamLimits upstreamLimits = properties.upstreamLimits();
 		this.connections = Forwarder.upstreamPool("meshgate-upstream", upstreamLimits);

@@ -36,8 +36,9 @@ class IngressConfiguration {
 
 	/** Trust for {@code https://} static endpoints: a PEM file of CA certificates, else the JDK's trust store. */
 	@Bean
-	UpstreamTls upstreamTls(@Value("${meshgate.gateway.upstream-trust-certificates:#{null}}") Path trust) {
-		return UpstreamTls.of(trust);
+	UpstreamTls upstreamTls(@Value("${meshgate.gateway.upstream-trust-certificates:#{null}}") Path trust,
+			MeterRegistry registry) {
+		return UpstreamTls.of(trust).countingIn(registry);
 	}
 
 	/**

@@ -85,7 +85,7 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 		}
 		if (tls != null) {
 			return new ProxyError(HttpResponseStatus.BAD_GATEWAY, Outcome.UPSTREAM_TLS,
-					"TLS with service '" + service + "' failed: " + tlsKind(tls),
+					"TLS with service '" + service + "' failed: " + io.meshgate.proxy.tls.TlsFailure.of(tls).message(),
 					"endpoint " + endpoint + ": " + tls);
 		}
 		if (cause instanceof ConnectException) {
@@ -109,23 +109,6 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 	private static boolean isPoolFull(Throwable failure) {
 		String name = failure.getClass().getSimpleName();
 		return name.equals("PoolAcquirePendingLimitException") || name.equals("PoolAcquireTimeoutException");
-	}
-
-	/** The JDK's reason names hosts and addresses: callers get its kind only. */
-	private static String tlsKind(String reason) {
-		if (reason.contains("subject alternative") || reason.contains("No name matching")) {
-			return "its certificate does not name the host called";
-		}
-		if (reason.contains("certification path") || reason.contains("PKIX")) {
-			return "its certificate is not trusted";
-		}
-		if (reason.contains("expired") || reason.contains("not yet valid")) {
-			return "its certificate is not valid now";
-		}
-		if (reason.contains("not an SSL/TLS record")) {
-			return "it does not speak TLS on that port";
-		}
-		return "the handshake failed";
 	}
 
 	/** The reason a caller reads in the JSON body; the same as {@link Outcome#label()}. */

@@ -66,10 +66,24 @@ public final class UpstreamTls {
 
 	private final TrustManagerFactory trustManagers;
 
-	private UpstreamTls(SslContext context, String trust, TrustManagerFactory trustManagers) {
+	private final TlsHandshakes handshakes;
+
+	private UpstreamTls(SslContext context, String trust, TrustManagerFactory trustManagers,
+			TlsHandshakes handshakes) {
 		this.context = context;
 		this.trust = trust;
 		this.trustManagers = trustManagers;
+		this.handshakes = handshakes;
+	}
+
+	/** The same TLS, its handshakes counted in {@code registry} ({@link TlsHandshakes}). */
+	public UpstreamTls countingIn(io.micrometer.core.instrument.MeterRegistry registry) {
+		return new UpstreamTls(context, trust, trustManagers, new TlsHandshakes(registry, "upstream"));
+	}
+
+	/** Where both transports report each handshake's end. */
+	public TlsHandshakes handshakes() {
+		return handshakes;
 	}
 
 	/**
@@ -89,7 +103,7 @@ public final class UpstreamTls {
 		try {
 			return new UpstreamTls(builder.build(),
 					trustCertificatesOrNull == null ? "the JDK's default trust store" : trustCertificatesOrNull.toString(),
-					trusted);
+					trusted, TlsHandshakes.NONE);
 		}
 		catch (SSLException ex) {
 			throw new IllegalStateException("cannot set up TLS to upstreams: " + ex.getMessage(), ex);

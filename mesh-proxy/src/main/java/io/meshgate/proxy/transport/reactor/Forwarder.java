@@ -18,6 +18,7 @@ import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.RequestIds;
+import io.meshgate.proxy.tls.TlsHandshakes;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.netty.channel.Channel;
@@ -63,6 +64,8 @@ public final class Forwarder {
 
 	private final HttpClient h2;
 
+	private final TlsHandshakes handshakes;
+
 	/**
 	 * Upstream keep-alive connections, bounded per endpoint by {@code limits}: beyond its connections and waiting
 	 * requests a request fails at once, answered 503 {@code overloaded}, instead of queueing without bound. Idle
@@ -92,8 +95,13 @@ public final class Forwarder {
 			.option(ChannelOption.TCP_NODELAY, true)
 			.keepAlive(true);
 		this.h2c = http1.protocol(HttpProtocol.H2C);
-		this.https = http1.secure(spec -> spec.sslContext(tls.context()));
-		this.h2 = http1.protocol(HttpProtocol.H2).secure(spec -> spec.sslContext(tls.http2()));
+		this.handshakes = tls.handshakes();
+		// a secure connection is "connected" once its handshake succeeded; a failed one fails the request (failed())
+		this.https = http1.secure(spec -> spec.sslContext(tls.context()))
+			.doOnConnected(connection -> handshakes.succeeded());
+		this.h2 = http1.protocol(HttpProtocol.H2)
+			.secure(spec -> spec.sslContext(tls.http2()))
+			.doOnConnected(connection -> handshakes.succeeded());
 	}
 
 	/** Runs the pipeline for a request reactor-netty read, then forwards or answers it. */
@@ -219,6 +227,9 @@ public final class Forwarder {
 		}
 		ProxyError error = failure instanceof TimeoutException ? ProxyError.timeout(hop.service(), hop.upstream())
 				: ProxyError.upstream(hop.service(), hop.upstream(), failure);
+		if (error.outcome() == Outcome.UPSTREAM_TLS) {
+			handshakes.failed(failure);
+		}
 		return answer(response, exchange, error);
 	}
 

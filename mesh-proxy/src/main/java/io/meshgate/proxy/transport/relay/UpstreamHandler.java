@@ -1,5 +1,6 @@
 package io.meshgate.proxy.transport.relay;
 
+import io.meshgate.proxy.tls.TlsHandshakes;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -11,6 +12,12 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
 	/** The caller's relay while an exchange uses this connection; {@code null} while it is idle in the pool. */
 	Http1Relay relay;
+
+	private final TlsHandshakes handshakes;
+
+	UpstreamHandler(TlsHandshakes handshakes) {
+		this.handshakes = handshakes;
+	}
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -58,9 +65,17 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 		if (event instanceof IdleStateEvent && relay == null) {
 			ctx.close();
 		}
-		else if (event instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess() && relay != null) {
-			// before the close that follows it, so the exchange learns why: 502 upstream_tls, not upstream_reset
-			relay.upstreamFailed(handshake.cause());
+		else if (event instanceof SslHandshakeCompletionEvent handshake) {
+			if (handshake.isSuccess()) {
+				handshakes.succeeded();
+			}
+			else {
+				handshakes.failed(handshake.cause());
+				if (relay != null) {
+					// before the close that follows it, so the exchange learns why: 502 upstream_tls, not upstream_reset
+					relay.upstreamFailed(handshake.cause());
+				}
+			}
 		}
 	}
 }

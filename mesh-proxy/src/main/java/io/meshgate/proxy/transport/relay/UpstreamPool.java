@@ -163,7 +163,7 @@ public final class UpstreamPool {
 					channel.pipeline()
 						.addLast(new IdleStateHandler(idleTimeoutMillis, 0, 0, TimeUnit.MILLISECONDS))
 						.addLast(new HttpClientCodec())
-						.addLast(new UpstreamHandler());
+						.addLast(new UpstreamHandler(tls.handshakes()));
 				}
 			})
 			.connect(address);
