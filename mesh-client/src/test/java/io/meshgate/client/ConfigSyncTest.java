@@ -128,6 +128,22 @@ class ConfigSyncTest {
 	}
 
 	@Test
+	void aFetchOfAnotherCommitThanTheEventNamedWaitsForThatCommitsOwnVerdict() {
+		controlPlane.serve("c1", Map.of("config-repo/application.yml", GOOD));
+		controlPlane.push(status("c1", true));
+		sync().start();
+		await().atMost(DEADLINE).until(() -> sync.state().applied() != null);
+
+		// the config server already serves c3 while the event still names c2
+		controlPlane.serve("c3", Map.of("config-repo/application.yml", GOOD));
+		controlPlane.push(status("c2", true));
+		await().during(Duration.ofMillis(500)).atMost(DEADLINE).until(() -> "c1".equals(sync.state().applied().version()));
+		controlPlane.push(status("c3", true));
+		await().atMost(DEADLINE).until(() -> "c3".equals(sync.state().applied().version()));
+		assertThat(sync.state().lastRejection()).isNull();
+	}
+
+	@Test
 	void aProxysOwnCheckCanRejectAConfigTheModelAccepts() {
 		controlPlane.serve("c1", Map.of("config-repo/gateway.yml", GOOD));
 		controlPlane.push(status("c1", true));
