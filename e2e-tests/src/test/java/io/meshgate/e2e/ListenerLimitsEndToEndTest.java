@@ -162,7 +162,7 @@ class ListenerLimitsEndToEndTest {
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> flood.open() >= 4400 && gauge("gateway") >= 2200 && gauge("inbound") >= 2200);
 			long underFlood = medianMillis(100);
-		System.out.printf("median of 100 calls through the gateway and node-a: %d ms usual, %d ms under the flood%n",
+		System.out.printf("[measured] median of 100 calls through the gateway and node-a: %d ms usual, %d ms under the flood%n",
 				usual, underFlood);
 			assertThat(underFlood).as("median ms: usual %d, under the flood %d", usual, underFlood)
 				.isLessThanOrEqualTo(Math.max(3 * usual, usual + 20));

@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.meshgate.controlplane.ApiRefusal;
 import io.meshgate.controlplane.registry.RegistrationRules;
 import io.meshgate.controlplane.validation.ServedModel;
 import io.meshgate.model.protocol.Enrolment;
@@ -71,27 +72,11 @@ class EnrolmentController {
 	record TokenAnswer(String token, String node, List<String> services, Instant expiresAt) {
 	}
 
-	record Refusal(String error, String message) {
-	}
-
-	static final class Refused extends RuntimeException {
-
-		final HttpStatus status;
-
-		final String error;
-
-		Refused(HttpStatus status, String error, String message) {
-			super(message);
-			this.status = status;
-			this.error = error;
-		}
-	}
-
 	@PostMapping(path = MeshApi.TOKENS, produces = MediaType.APPLICATION_JSON_VALUE)
 	TokenAnswer createToken(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
 			@RequestBody TokenRequest request) {
 		if (!operator.admits(authorization)) {
-			throw new Refused(HttpStatus.UNAUTHORIZED, "unauthorized",
+			throw new ApiRefusal(HttpStatus.UNAUTHORIZED, "unauthorized",
 					"making join tokens needs the operator secret (Authorization: Bearer ...)");
 		}
 		List<String> problems = new ArrayList<>();
@@ -113,14 +98,14 @@ class EnrolmentController {
 			}
 		}
 		if (!problems.isEmpty()) {
-			throw new Refused(HttpStatus.BAD_REQUEST, "invalid token request", String.join("; ", problems));
+			throw new ApiRefusal(HttpStatus.BAD_REQUEST, "invalid token request", String.join("; ", problems));
 		}
 		String token;
 		try {
 			token = tokens.create(request.node(), request.services(), ttl);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new Refused(HttpStatus.BAD_REQUEST, "invalid token request", ex.getMessage());
+			throw new ApiRefusal(HttpStatus.BAD_REQUEST, "invalid token request", ex.getMessage());
 		}
 		logger.info("Made a join token for node " + request.node() + " (services " + request.services() + ", valid "
 				+ ttl + ")");
@@ -137,15 +122,15 @@ class EnrolmentController {
 		}
 		catch (JoinTokens.Refused ex) {
 			logger.warn("Enrolment of node '" + request.node() + "' refused: " + ex.getMessage());
-			throw new Refused(HttpStatus.UNAUTHORIZED, "invalid token", ex.getMessage());
+			throw new ApiRefusal(HttpStatus.UNAUTHORIZED, "invalid token", ex.getMessage());
 		}
 		if (!grant.node().equals(request.node())) {
-			throw new Refused(HttpStatus.FORBIDDEN, "not entitled",
+			throw new ApiRefusal(HttpStatus.FORBIDDEN, "not entitled",
 					"the join token is for node '" + grant.node() + "', not '" + request.node() + "'; it is used up");
 		}
 		List<String> unentitled = request.services().stream().filter(s -> !grant.services().contains(s)).toList();
 		if (!unentitled.isEmpty()) {
-			throw new Refused(HttpStatus.FORBIDDEN, "not entitled", "the join token does not entitle node '"
+			throw new ApiRefusal(HttpStatus.FORBIDDEN, "not entitled", "the join token does not entitle node '"
 					+ grant.node() + "' to " + unentitled + " (it allows " + grant.services() + "); it is used up");
 		}
 		String domain = model.current().trustDomain(); // the model is its only source
@@ -172,7 +157,7 @@ class EnrolmentController {
 	Enrolment renew(@RequestBody RenewalRequest request) {
 		PublicKey key = csrKey(request.csr());
 		if (request.certificates().isEmpty() || request.certificates().size() > 65) {
-			throw new Refused(HttpStatus.BAD_REQUEST, "invalid renewal", "send the 1 to 65 certificates to renew");
+			throw new ApiRefusal(HttpStatus.BAD_REQUEST, "invalid renewal", "send the 1 to 65 certificates to renew");
 		}
 		Map<String, String> renewed = new LinkedHashMap<>();
 		Instant expires = null;
@@ -183,11 +168,11 @@ class EnrolmentController {
 				ca.verifyIssued(current);
 			}
 			catch (IllegalArgumentException | IndexOutOfBoundsException ex) {
-				throw new Refused(HttpStatus.UNAUTHORIZED, "invalid certificate",
+				throw new ApiRefusal(HttpStatus.UNAUTHORIZED, "invalid certificate",
 						ex.getMessage() == null ? "not a PEM certificate" : ex.getMessage());
 			}
 			if (!current.getPublicKey().equals(key)) {
-				throw new Refused(HttpStatus.FORBIDDEN, "not entitled",
+				throw new ApiRefusal(HttpStatus.FORBIDDEN, "not entitled",
 						"the CSR is not for the key the certificate for " + Pem.spiffeId(current) + " certifies");
 			}
 			URI id = URI.create(Pem.spiffeId(current));
@@ -206,7 +191,7 @@ class EnrolmentController {
 			return CertificateAuthority.verifiedKey(csr);
 		}
 		catch (IllegalArgumentException ex) {
-			throw new Refused(HttpStatus.BAD_REQUEST, "invalid csr", ex.getMessage());
+			throw new ApiRefusal(HttpStatus.BAD_REQUEST, "invalid csr", ex.getMessage());
 		}
 	}
 
@@ -216,14 +201,8 @@ class EnrolmentController {
 	}
 
 	@ExceptionHandler
-	ResponseEntity<Refusal> refused(Refused ex) {
-		return ResponseEntity.status(ex.status).contentType(MediaType.APPLICATION_JSON)
-			.body(new Refusal(ex.error, ex.getMessage()));
-	}
-
-	@ExceptionHandler
-	ResponseEntity<Refusal> unreadable(HttpMessageNotReadableException ex) {
-		return ResponseEntity.badRequest().contentType(MediaType.APPLICATION_JSON)
-			.body(new Refusal("unreadable request", "the body is not the JSON this endpoint takes"));
+	ResponseEntity<ApiRefusal.ApiError> unreadable(HttpMessageNotReadableException ex) {
+		return ApiRefusal.answer(HttpStatus.BAD_REQUEST, "unreadable request",
+				"the body is not the JSON this endpoint takes");
 	}
 }

@@ -73,7 +73,6 @@ public class WatchController {
 	}
 
 	private static ResponseEntity<?> refuse(HttpStatus status, String error, String message) {
-		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON)
-			.body(java.util.Map.of("error", error, "message", message));
+		return io.meshgate.controlplane.ApiRefusal.answer(status, error, message);
 	}
 }

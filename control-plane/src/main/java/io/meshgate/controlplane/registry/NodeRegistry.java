@@ -67,7 +67,7 @@ public class NodeRegistry {
 		EndpointSet result;
 		synchronized (this) {
 			if (!leases.containsKey(node) && leases.size() >= MAX_NODES) {
-				throw new RefusedRegistrationException(org.springframework.http.HttpStatus.FORBIDDEN, "registry full",
+				throw new io.meshgate.controlplane.ApiRefusal(org.springframework.http.HttpStatus.FORBIDDEN, "registry full",
 						"the registry holds " + MAX_NODES + " nodes, its limit; node '" + node + "' is not added");
 			}
 			Lease lease = Lease.of(registration, clock.instant());

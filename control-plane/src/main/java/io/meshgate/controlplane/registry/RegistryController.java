@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.meshgate.controlplane.ApiRefusal;
 import io.meshgate.controlplane.validation.ServedModel;
 import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.model.protocol.MeshApi;
@@ -49,12 +50,12 @@ class RegistryController {
 	EndpointSet register(@PathVariable String node, @RequestBody Registration registration) {
 		List<String> problems = RegistrationRules.check(node, registration);
 		if (!problems.isEmpty()) {
-			throw new InvalidRegistrationException(problems);
+			throw new ApiRefusal(HttpStatus.BAD_REQUEST, "invalid registration", String.join("; ", problems));
 		}
 		List<String> claimed = registration.services().stream().filter(model.staticServices()::contains).toList();
 		if (!claimed.isEmpty()) {
 			// the model says where these run: an endpoint in the registry must never replace them
-			throw new RefusedRegistrationException(HttpStatus.FORBIDDEN, "not entitled", "services " + claimed
+			throw new ApiRefusal(HttpStatus.FORBIDDEN, "not entitled", "services " + claimed
 					+ " have static endpoints in the model; the registry does not serve them (a service has one or "
 					+ "the other)");
 		}
@@ -68,18 +69,7 @@ class RegistryController {
 	}
 
 	@ExceptionHandler
-	ResponseEntity<RegistryError> refused(RefusedRegistrationException ex) {
-		return ResponseEntity.status(ex.status).contentType(MediaType.APPLICATION_JSON)
-			.body(new RegistryError(ex.error, ex.getMessage()));
-	}
-
-	@ExceptionHandler
-	ResponseEntity<RegistryError> invalid(InvalidRegistrationException ex) {
-		return badRequest("invalid registration", ex.getMessage());
-	}
-
-	@ExceptionHandler
-	ResponseEntity<RegistryError> unreadable(HttpMessageNotReadableException ex) {
+	ResponseEntity<ApiRefusal.ApiError> unreadable(HttpMessageNotReadableException ex) {
 		String message = "body: missing or not JSON; send a Registration like {\"node\": \"node-a\", "
 				+ "\"inboundAddress\": \"http://127.0.0.1:15006\", \"services\": [\"orders\"], \"ttlSeconds\": 10}";
 		if (ex.getCause() instanceof JacksonException json) {
@@ -90,15 +80,6 @@ class RegistryController {
 			message = (field.isEmpty() ? "body" : field.substring(field.startsWith(".") ? 1 : 0)) + ": "
 					+ json.getOriginalMessage();
 		}
-		return badRequest("unreadable registration", message);
-	}
-
-	private static ResponseEntity<RegistryError> badRequest(String error, String message) {
-		return ResponseEntity.status(HttpStatus.BAD_REQUEST).contentType(MediaType.APPLICATION_JSON)
-				.body(new RegistryError(error, message));
-	}
-
-	/** The body of a 400: a short kind of error, and which field is wrong and how. */
-	record RegistryError(String error, String message) {
+		return ApiRefusal.answer(HttpStatus.BAD_REQUEST, "unreadable registration", message);
 	}
 }
