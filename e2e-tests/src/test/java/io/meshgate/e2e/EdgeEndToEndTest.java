@@ -172,7 +172,7 @@ class EdgeEndToEndTest {
 	@Test
 	@Order(5)
 	void theGatewayAnswersItsOwnErrorsWithTheServiceAndTheCause() {
-		int closedPort = FreePorts.next();
+		int closedPort = FreePorts.closed();
 		stack.repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", """
 				    unreachable:
 				      endpoints: [ http://127.0.0.1:%d ]

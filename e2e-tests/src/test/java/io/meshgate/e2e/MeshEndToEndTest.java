@@ -46,7 +46,7 @@ class MeshEndToEndTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static final int CLOSED_PORT = FreePorts.next();
+	private static final int CLOSED_PORT = FreePorts.closed();
 
 	@TempDir
 	static Path work;

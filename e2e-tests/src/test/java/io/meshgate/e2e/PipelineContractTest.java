@@ -55,7 +55,7 @@ import reactor.netty.http.client.HttpClient;
  */
 class PipelineContractTest {
 
-	private static final int CLOSED_PORT = FreePorts.next();
+	private static final int CLOSED_PORT = FreePorts.closed();
 
 	private static final String REQUESTS = "meshgate_requests_total";
 
