@@ -1,6 +1,5 @@
 package io.meshgate.agent;
 
-import io.meshgate.proxy.core.ProxyError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

@@ -3,7 +3,6 @@ package io.meshgate.controlplane.validation;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 import org.springframework.cloud.config.environment.Environment;

@@ -1,6 +1,5 @@
 package io.meshgate.proxy.core;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
