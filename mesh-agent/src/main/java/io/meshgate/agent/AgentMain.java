@@ -82,23 +82,26 @@ public final class AgentMain {
 		String source = agent.outboundSource();
 		RoutingState tables = new RoutingState(Direction.OUTBOUND, agent.listenerPolicy(), golden, source,
 				config -> MatchStep.compile(config, golden, Direction.OUTBOUND, source));
-		ControlPlaneClient controlPlane = new ControlPlaneClient(client.controlPlane().uri(),
+		// first: the control plane answers only a node that shows its identity
+		Identities identity = new Identities(client.dataDir().resolve(agent.node()).resolve("identity"),
+				settings.joinToken(), agent.node(), List.copyOf(new java.util.TreeSet<>(agent.workloads().keySet())),
+				client.controlPlane().uri(), client.controlPlane().timeout(), Clock.systemUTC())
+			.start();
+		ControlPlaneClient controlPlane = new ControlPlaneClient(client.controlPlane().uri(), identity.controlPlane(),
 				client.controlPlane().timeout());
 		ConfigSync sync = new ConfigSync(controlPlane, APPLICATION, client.profiles(),
 				new LastKnownGoodStore(client.dataDir().resolve(agent.node()), APPLICATION), List.of(), tables,
 				client.controlPlane().silenceLimit(), Clock.systemUTC());
 		sync.addListener(tables);
 		new MeshConfigMetrics(sync).bindTo(metrics);
+		identity.addListener(sync::retryNow);
 		sync.start();
 
-		Identities identity = new Identities(client.dataDir().resolve(agent.node()).resolve("identity"),
-				settings.joinToken(), agent.node(), List.copyOf(new java.util.TreeSet<>(agent.workloads().keySet())),
-				client.controlPlane().uri(), client.controlPlane().timeout(), Clock.systemUTC())
-			.start();
 		ProxyListeners listeners = new ProxyListeners(agent, tables, golden);
 		listeners.start();
-		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), client.controlPlane().timeout(),
-				agent.node(), agent.inboundAddress(), agent.registrationTtl());
+		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), identity.controlPlane(),
+				client.controlPlane().timeout(), agent.node(), agent.inboundAddress(), agent.registrationTtl());
+		identity.addListener(registry::retryNow);
 		WorkloadHealth workloads = new WorkloadHealth(agent.workloads(), agent.healthCheckInterval(),
 				agent.connectTimeout(), registry::register);
 		// probes start once the listeners are up: the registry must never point at a closed port

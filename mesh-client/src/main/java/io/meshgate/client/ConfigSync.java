@@ -89,7 +89,12 @@ public class ConfigSync implements AutoCloseable {
 
 	private static final long RETRY_FETCH_MILLIS = 1_000;
 
-	private long backoffMillis = INITIAL_BACKOFF_MILLIS;
+	private volatile long backoffMillis = INITIAL_BACKOFF_MILLIS;
+
+	private final Object watchSchedule = new Object();
+
+	/** The next watch attempt while one waits; guarded by {@link #watchSchedule}. */
+	private java.util.concurrent.ScheduledFuture<?> nextWatch;
 
 	private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -233,8 +238,23 @@ public class ConfigSync implements AutoCloseable {
 			connected = false;
 		}
 		if (running.get()) {
-			watchThreads.schedule(this::watchOnce, backoffMillis, TimeUnit.MILLISECONDS);
+			synchronized (watchSchedule) {
+				nextWatch = watchThreads.schedule(this::watchOnce, backoffMillis, TimeUnit.MILLISECONDS);
+			}
 			backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+		}
+	}
+
+	/**
+	 * Reconnects now if a reconnection is waiting out its backoff (the proxy has just got the identity the control
+	 * plane asks for, say). Never starts a second watch: only a waiting attempt is moved.
+	 */
+	public void retryNow() {
+		synchronized (watchSchedule) {
+			if (running.get() && nextWatch != null && nextWatch.cancel(false)) {
+				backoffMillis = INITIAL_BACKOFF_MILLIS;
+				nextWatch = watchThreads.schedule(this::watchOnce, 0, TimeUnit.MILLISECONDS);
+			}
 		}
 	}
 

@@ -55,7 +55,7 @@ class ConfigSyncTest {
 	}
 
 	private ConfigSync sync(URI uri, List<ConfigCheck> checks, Duration silenceLimit) {
-		sync = new ConfigSync(new ControlPlaneClient(uri, Duration.ofSeconds(1)), "gateway", "default",
+		sync = new ConfigSync(new ControlPlaneClient(uri, java.net.http.HttpClient.newHttpClient(), Duration.ofSeconds(1)), "gateway", "default",
 				new LastKnownGoodStore(data, "gateway"), checks, applied::add, silenceLimit, Clock.systemUTC());
 		return sync;
 	}
@@ -161,7 +161,7 @@ class ConfigSyncTest {
 	void aFailingApplierRejectsTheVersion() {
 		controlPlane.serve("c1", Map.of("config-repo/application.yml", GOOD));
 		controlPlane.push(status("c1", true));
-		sync = new ConfigSync(new ControlPlaneClient(controlPlane.uri(), Duration.ofSeconds(1)), "gateway", "default",
+		sync = new ConfigSync(new ControlPlaneClient(controlPlane.uri(), java.net.http.HttpClient.newHttpClient(), Duration.ofSeconds(1)), "gateway", "default",
 				new LastKnownGoodStore(data, "gateway"), List.of(), config -> {
 					throw new IllegalStateException("route table full");
 				}, Duration.ofSeconds(30), Clock.systemUTC());

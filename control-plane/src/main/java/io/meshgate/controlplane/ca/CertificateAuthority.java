@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -110,7 +111,7 @@ public final class CertificateAuthority {
 		return made;
 	}
 
-	static CertificateAuthority generate(Clock clock) {
+	public static CertificateAuthority generate(Clock clock) {
 		try {
 			KeyPair pair = ecKeyPair();
 			X500Name name = new X500Name("CN=Meshgate mesh CA,O=Meshgate");
@@ -265,10 +266,36 @@ public final class CertificateAuthority {
 
 	/** An X.509-SVID for {@code key}: one URI SAN, {@code spiffeId}, valid for {@code ttl}. */
 	public X509Certificate issue(PublicKey key, URI spiffeId, Duration ttl) {
+		return issue(key, spiffeId, ttl, List.of(), null);
+	}
+
+	/** A node's SVID, carrying the services the node is entitled to serve (see {@link Entitlements}). */
+	public X509Certificate issueNode(PublicKey key, URI spiffeId, Duration ttl, List<String> services) {
+		return issue(key, spiffeId, ttl, List.of(), Entitlements.extension(services));
+	}
+
+	/**
+	 * The control plane's own serving certificate: its SPIFFE ID, plus the DNS names and IP addresses it is reached
+	 * at, so that operators' tools ({@code curl --cacert}) verify it by host name as well.
+	 */
+	public X509Certificate issueServer(PublicKey key, URI spiffeId, Duration ttl, List<String> hostNames) {
+		List<GeneralName> names = new java.util.ArrayList<>();
+		for (String name : hostNames) {
+			names.add(new GeneralName(isIpAddress(name) ? GeneralName.iPAddress : GeneralName.dNSName, name));
+		}
+		return issue(key, spiffeId, ttl, names, null);
+	}
+
+	private static boolean isIpAddress(String name) {
+		return name.matches("[0-9.]+") || name.contains(":");
+	}
+
+	private X509Certificate issue(PublicKey key, URI spiffeId, Duration ttl, List<GeneralName> hostNames,
+			org.bouncycastle.asn1.x509.Extension entitlements) {
 		try {
 			Instant now = clock.instant();
 			JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-			X509CertificateHolder holder = new JcaX509v3CertificateBuilder(root, serial(random),
+			org.bouncycastle.cert.X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(root, serial(random),
 					Date.from(now.minus(BACKDATE)), Date.from(now.plus(ttl)), new X500Name("O=Meshgate"), key)
 				.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
 				.addExtension(Extension.keyUsage, true, new KeyUsage(key instanceof RSAPublicKey
@@ -276,11 +303,17 @@ public final class CertificateAuthority {
 				.addExtension(Extension.extendedKeyUsage, false,
 						new ExtendedKeyUsage(new KeyPurposeId[] { KeyPurposeId.id_kp_serverAuth,
 								KeyPurposeId.id_kp_clientAuth }))
-				.addExtension(Extension.subjectAlternativeName, true,
-						new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId.toString())))
 				.addExtension(Extension.authorityKeyIdentifier, false, extensions.createAuthorityKeyIdentifier(root))
-				.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(key))
-				.build(signer(this.key));
+				.addExtension(Extension.subjectKeyIdentifier, false, extensions.createSubjectKeyIdentifier(key));
+			List<GeneralName> names = new java.util.ArrayList<>();
+			names.add(new GeneralName(GeneralName.uniformResourceIdentifier, spiffeId.toString()));
+			names.addAll(hostNames);
+			builder.addExtension(Extension.subjectAlternativeName, true,
+					new GeneralNames(names.toArray(GeneralName[]::new)));
+			if (entitlements != null) {
+				builder.addExtension(entitlements);
+			}
+			X509CertificateHolder holder = builder.build(signer(this.key));
 			return new JcaX509CertificateConverter().getCertificate(holder);
 		}
 		catch (Exception ex) {

@@ -14,7 +14,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.convert.DurationStyle;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -23,10 +22,11 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.meshgate.controlplane.ApiRefusal;
+import io.meshgate.controlplane.access.Caller;
+import jakarta.servlet.http.HttpServletRequest;
 import io.meshgate.controlplane.registry.RegistrationRules;
 import io.meshgate.controlplane.validation.ServedModel;
 import io.meshgate.model.protocol.Enrolment;
@@ -54,17 +54,14 @@ class EnrolmentController {
 
 	private final JoinTokens tokens;
 
-	private final OperatorSecret operator;
-
 	private final ServedModel model;
 
 	private final Duration svidTtl;
 
-	EnrolmentController(CertificateAuthority ca, JoinTokens tokens, OperatorSecret operator, ServedModel model,
+	EnrolmentController(CertificateAuthority ca, JoinTokens tokens, ServedModel model,
 			@Value("${meshgate.control-plane.ca.svid-ttl:24h}") Duration svidTtl) {
 		this.ca = ca;
 		this.tokens = tokens;
-		this.operator = operator;
 		this.model = model;
 		this.svidTtl = svidTtl;
 	}
@@ -73,12 +70,7 @@ class EnrolmentController {
 	}
 
 	@PostMapping(path = MeshApi.TOKENS, produces = MediaType.APPLICATION_JSON_VALUE)
-	TokenAnswer createToken(@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-			@RequestBody TokenRequest request) {
-		if (!operator.admits(authorization)) {
-			throw new ApiRefusal(HttpStatus.UNAUTHORIZED, "unauthorized",
-					"making join tokens needs the operator secret (Authorization: Bearer ...)");
-		}
+	TokenAnswer createToken(@RequestBody TokenRequest request) { // the operator's only (access.CallerFilter)
 		List<String> problems = new ArrayList<>();
 		if (!RegistrationRules.isNodeName(request.node())) {
 			problems.add("node: '" + request.node() + "' is not a valid node name");
@@ -140,7 +132,8 @@ class EnrolmentController {
 		ids.add(URI.create("spiffe://" + domain + "/node/" + grant.node()));
 		request.services().forEach(service -> ids.add(URI.create("spiffe://" + domain + "/svc/" + service)));
 		for (URI id : ids) {
-			X509Certificate certificate = ca.issue(key, id, svidTtl);
+			X509Certificate certificate = id.getPath().startsWith("/node/")
+					? ca.issueNode(key, id, svidTtl, grant.services()) : ca.issue(key, id, svidTtl);
 			certificates.put(id.toString(), Pem.of(certificate));
 			expires = certificate.getNotAfter().toInstant();
 		}
@@ -154,8 +147,13 @@ class EnrolmentController {
 	 * malformed one. Nothing is looked up: what a node may hold is what it was issued.
 	 */
 	@PostMapping(path = MeshApi.RENEW, produces = MediaType.APPLICATION_JSON_VALUE)
-	Enrolment renew(@RequestBody RenewalRequest request) {
+	Enrolment renew(@RequestBody RenewalRequest request, HttpServletRequest http) {
 		PublicKey key = csrKey(request.csr());
+		Caller.Node caller = (Caller.Node) Caller.of(http); // the filter admits nodes only
+		if (!caller.certificate().getPublicKey().equals(key)) {
+			throw new ApiRefusal(HttpStatus.FORBIDDEN, "not entitled",
+					"the CSR is not for the key of node '" + caller.name() + "', which is asking");
+		}
 		if (request.certificates().isEmpty() || request.certificates().size() > 65) {
 			throw new ApiRefusal(HttpStatus.BAD_REQUEST, "invalid renewal", "send the 1 to 65 certificates to renew");
 		}
@@ -176,7 +174,8 @@ class EnrolmentController {
 						"the CSR is not for the key the certificate for " + Pem.spiffeId(current) + " certifies");
 			}
 			URI id = URI.create(Pem.spiffeId(current));
-			X509Certificate fresh = ca.issue(key, id, svidTtl);
+			X509Certificate fresh = id.getPath().startsWith("/node/")
+					? ca.issueNode(key, id, svidTtl, Entitlements.of(current)) : ca.issue(key, id, svidTtl);
 			renewed.put(id.toString(), Pem.of(fresh));
 			expires = fresh.getNotAfter().toInstant();
 		}

@@ -16,6 +16,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import io.meshgate.controlplane.ApiRefusal;
+import io.meshgate.controlplane.access.Caller;
+import jakarta.servlet.http.HttpServletRequest;
 import io.meshgate.controlplane.validation.ServedModel;
 import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.model.protocol.MeshApi;
@@ -46,11 +48,26 @@ class RegistryController {
 		return registry.endpoints();
 	}
 
+	/**
+	 * A node registers itself only (the node of the certificate it presented) and only services its join token
+	 * entitled it to; 403 naming what was refused otherwise.
+	 */
 	@PutMapping(path = "/nodes/{node}", produces = MediaType.APPLICATION_JSON_VALUE)
-	EndpointSet register(@PathVariable String node, @RequestBody Registration registration) {
+	EndpointSet register(@PathVariable String node, @RequestBody Registration registration,
+			HttpServletRequest request) {
 		List<String> problems = RegistrationRules.check(node, registration);
 		if (!problems.isEmpty()) {
 			throw new ApiRefusal(HttpStatus.BAD_REQUEST, "invalid registration", String.join("; ", problems));
+		}
+		Caller.Node caller = (Caller.Node) Caller.of(request); // the filter admits nodes only
+		if (!caller.name().equals(node)) {
+			throw new ApiRefusal(HttpStatus.FORBIDDEN, "not entitled",
+					"node '" + caller.name() + "' may register itself only, not node '" + node + "'");
+		}
+		List<String> unentitled = registration.services().stream().filter(s -> !caller.services().contains(s)).toList();
+		if (!unentitled.isEmpty()) {
+			throw new ApiRefusal(HttpStatus.FORBIDDEN, "not entitled", "node '" + node + "' is not entitled to serve "
+					+ unentitled + " (its join token allowed " + caller.services() + ")");
 		}
 		List<String> claimed = registration.services().stream().filter(model.staticServices()::contains).toList();
 		if (!claimed.isEmpty()) {
@@ -62,8 +79,13 @@ class RegistryController {
 		return registry.register(registration);
 	}
 
+	/** A node leaves itself only; the operator may remove any node. */
 	@DeleteMapping("/nodes/{node}")
-	ResponseEntity<Void> deregister(@PathVariable String node) {
+	ResponseEntity<Void> deregister(@PathVariable String node, HttpServletRequest request) {
+		if (Caller.of(request) instanceof Caller.Node caller && !caller.name().equals(node)) {
+			throw new ApiRefusal(HttpStatus.FORBIDDEN, "not entitled",
+					"node '" + caller.name() + "' may remove itself only, not node '" + node + "'");
+		}
 		registry.deregister(node);
 		return ResponseEntity.noContent().build();
 	}

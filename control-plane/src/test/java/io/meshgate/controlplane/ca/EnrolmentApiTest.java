@@ -33,6 +33,7 @@ import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -40,6 +41,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.meshgate.controlplane.MeshCallers;
 import io.meshgate.controlplane.TestConfigRepository;
 import io.meshgate.model.protocol.MeshApi;
 import tools.jackson.databind.JsonNode;
@@ -69,12 +71,18 @@ class EnrolmentApiTest {
 		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
 		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
 		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
+		properties.add("management.server.port", () -> "0");
 	}
 
 	@Value("${local.server.port}")
 	int port;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(DEADLINE).build();
+	@Autowired
+	CertificateAuthority ca;
+
+	private MeshCallers callers() {
+		return new MeshCallers(ca, "example.org");
+	}
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
@@ -87,7 +95,12 @@ class EnrolmentApiTest {
 	}
 
 	private HttpResponse<String> post(String path, String authorization, String body) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+		return post(callers().anonymous(), path, authorization, body);
+	}
+
+	private HttpResponse<String> post(HttpClient http, String path, String authorization, String body)
+			throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(body))
 			.timeout(DEADLINE);
@@ -201,44 +214,70 @@ class EnrolmentApiTest {
 	}
 
 	@Test
-	void aNodeRenewsWhatItHoldsForTheSameKeyAndNothingElse() throws Exception {
+	void aNodeRenewsWhatItHoldsForItsOwnKeyOverMutualTlsAndNothingElse() throws Exception {
 		KeyPair key = keyPair();
 		JsonNode enrolment = json.readTree(enrol(token("node-r", "[\"orders\"]"), "node-r", "[\"orders\"]",
 				csr(key, key)).body());
 		List<String> held = new ArrayList<>();
 		enrolment.path("certificates").properties().forEach(entry -> held.add(entry.getValue().asString()));
+		X509Certificate nodeSvid = certificates(
+				enrolment.path("certificates").path("spiffe://example.org/node/node-r").asString()).get(0);
+		HttpClient node = callers().presenting(key.getPrivate(), nodeSvid);
+		String renewal = json.writeValueAsString(java.util.Map.of("certificates", held, "csr", csr(key, key)));
 
-		HttpResponse<String> renewed = post(MeshApi.RENEW, null,
-				json.writeValueAsString(java.util.Map.of("certificates", held, "csr", csr(key, key))));
+		HttpResponse<String> anonymous = post(MeshApi.RENEW, null, renewal);
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		assertThat(anonymous.body()).contains("needs a node's client certificate");
+
+		HttpResponse<String> renewed = post(node, MeshApi.RENEW, null, renewal);
 		assertThat(renewed.statusCode()).as(renewed.body()).isEqualTo(200);
 		List<String> ids = new ArrayList<>();
 		json.readTree(renewed.body()).path("certificates").properties().forEach(entry -> ids.add(entry.getKey()));
 		assertThat(ids).containsExactlyInAnyOrder("spiffe://example.org/node/node-r", "spiffe://example.org/svc/orders");
+		X509Certificate renewedNode = certificates(json.readTree(renewed.body()).path("certificates")
+			.path("spiffe://example.org/node/node-r").asString()).get(0);
+		assertThat(Entitlements.of(renewedNode)).as("a renewal carries the entitlements over").containsExactly("orders");
 
-		// certificates are public: without the key they certify, they renew nothing
-		HttpResponse<String> otherKey = post(MeshApi.RENEW, null,
+		HttpResponse<String> otherKey = post(node, MeshApi.RENEW, null,
 				json.writeValueAsString(java.util.Map.of("certificates", held, "csr", csr(keyPair(), keyPair()))));
 		assertThat(otherKey.statusCode()).isEqualTo(400); // its signature does not match its key
-		KeyPair thief = keyPair();
-		HttpResponse<String> stolen = post(MeshApi.RENEW, null,
-				json.writeValueAsString(java.util.Map.of("certificates", held, "csr", csr(thief, thief))));
+		// certificates are public: another node renews nothing of them with its own key
+		MeshCallers.Held thief = callers().heldNode("node-t");
+		HttpResponse<String> stolen = post(thief.client(), MeshApi.RENEW, null, json.writeValueAsString(
+				java.util.Map.of("certificates", held, "csr", csr(thief.key(), thief.key()))));
 		assertThat(stolen.statusCode()).isEqualTo(403);
 		assertThat(stolen.body()).contains("not for the key");
+		HttpResponse<String> notItsKey = post(thief.client(), MeshApi.RENEW, null, renewal);
+		assertThat(notItsKey.statusCode()).isEqualTo(403);
+		assertThat(notItsKey.body()).contains("not for the key of node 'node-t'");
 
-		// a certificate of another CA
+		// a certificate of another CA, for the node's own key
 		CertificateAuthority foreign = CertificateAuthority.generate(java.time.Clock.systemUTC());
 		String forged = io.meshgate.model.identity.Pem.of(foreign.issue(key.getPublic(),
 				URI.create("spiffe://example.org/svc/payments"), Duration.ofHours(1)));
-		HttpResponse<String> foreignCa = post(MeshApi.RENEW, null,
+		HttpResponse<String> foreignCa = post(node, MeshApi.RENEW, null,
 				json.writeValueAsString(java.util.Map.of("certificates", List.of(forged), "csr", csr(key, key))));
 		assertThat(foreignCa.statusCode()).isEqualTo(401);
 		assertThat(foreignCa.body()).contains("spiffe://example.org/svc/payments was not issued by this control plane");
 	}
 
 	@Test
+	void aNodeSvidCarriesTheServicesItsTokenEntitles() throws Exception {
+		KeyPair key = keyPair();
+		JsonNode enrolment = json.readTree(enrol(token("node-s", "[\"orders\",\"inventory\"]"), "node-s",
+				"[\"orders\"]", csr(key, key)).body());
+		X509Certificate nodeSvid = certificates(
+				enrolment.path("certificates").path("spiffe://example.org/node/node-s").asString()).get(0);
+		assertThat(Entitlements.of(nodeSvid)).containsExactly("orders", "inventory");
+		X509Certificate workload = certificates(
+				enrolment.path("certificates").path("spiffe://example.org/svc/orders").asString()).get(0);
+		assertThat(Entitlements.of(workload)).isEmpty();
+	}
+
+	@Test
 	void theTrustBundleIsPublic() throws Exception {
-		HttpResponse<String> bundle = http.send(HttpRequest.newBuilder(
-				URI.create("http://127.0.0.1:" + port + MeshApi.TRUST_BUNDLE)).timeout(DEADLINE).build(),
+		HttpResponse<String> bundle = callers().anonymous().send(HttpRequest.newBuilder(
+				URI.create("https://127.0.0.1:" + port + MeshApi.TRUST_BUNDLE)).timeout(DEADLINE).build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(bundle.statusCode()).isEqualTo(200);
 		assertThat(certificates(bundle.body())).singleElement()

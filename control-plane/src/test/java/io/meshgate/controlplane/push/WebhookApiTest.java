@@ -16,6 +16,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -23,7 +24,9 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.meshgate.controlplane.MeshCallers;
 import io.meshgate.controlplane.TestConfigRepository;
+import io.meshgate.controlplane.ca.CertificateAuthority;
 import io.meshgate.model.protocol.MeshApi;
 
 /**
@@ -46,6 +49,7 @@ class WebhookApiTest {
 		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
 		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
 		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
+		properties.add("management.server.port", () -> "0");
 		properties.add("meshgate.control-plane.webhook-secret", () -> SECRET);
 		// configured (a local repository does not use them): they must never be shown
 		properties.add("spring.cloud.config.server.git.username", () -> "git-bot");
@@ -57,18 +61,27 @@ class WebhookApiTest {
 	@Value("${local.server.port}")
 	int port;
 
-	private final HttpClient http = HttpClient.newHttpClient();
+	@Value("${local.management.port}")
+	int managementPort;
+
+	@Autowired
+	CertificateAuthority ca;
+
+	/** The webhook takes no client certificate: Git hosting services have none. */
+	private HttpClient http() {
+		return new MeshCallers(ca, "meshgate.local").anonymous();
+	}
 
 	private HttpResponse<String> post(byte[] body, String header, String value) throws Exception {
 		HttpRequest.Builder request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + port + MeshApi.POLL))
+			.newBuilder(URI.create("https://127.0.0.1:" + port + MeshApi.POLL))
 			.timeout(Duration.ofSeconds(10))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
 		if (header != null) {
 			request.header(header, value);
 		}
-		return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+		return http().send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	static String hmac(String secret, byte[] body) throws Exception {
@@ -97,11 +110,20 @@ class WebhookApiTest {
 
 	@Test
 	void gitCredentialsAppearInNoAnswer() throws Exception {
-		for (String path : new String[] { "/actuator/health", "/actuator/info", MeshApi.STATUS, "/mesh-agent/default",
-				"/gateway/default", "/actuator" }) {
-			HttpResponse<String> answer = http.send(HttpRequest
-				.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-					HttpResponse.BodyHandlers.ofString());
+		HttpClient node = new MeshCallers(ca, "meshgate.local").node("node-a");
+		for (String path : new String[] { MeshApi.STATUS, "/mesh-agent/default", "/gateway/default" }) {
+			HttpResponse<String> answer = node.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(answer.statusCode()).as(path).isEqualTo(200);
+			assertThat(answer.body()).as(path).doesNotContain(GIT_PASSWORD).doesNotContain("git-bot");
+		}
+		for (String path : new String[] { "/actuator/health", "/actuator/info", "/actuator" }) {
+			HttpResponse<String> answer = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path))
+					.timeout(Duration.ofSeconds(10))
+					.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(answer.statusCode()).as(path).isEqualTo(200);
 			assertThat(answer.body()).as(path).doesNotContain(GIT_PASSWORD).doesNotContain("git-bot");
 		}
 	}

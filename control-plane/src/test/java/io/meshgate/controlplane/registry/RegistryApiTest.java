@@ -1,6 +1,7 @@
 package io.meshgate.controlplane.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -10,9 +11,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
@@ -20,7 +25,9 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import io.meshgate.controlplane.MeshCallers;
 import io.meshgate.controlplane.TestConfigRepository;
+import io.meshgate.controlplane.ca.CertificateAuthority;
 import io.meshgate.controlplane.registry.EventStream.Event;
 import io.meshgate.model.protocol.MeshApi;
 import tools.jackson.databind.JsonNode;
@@ -44,6 +51,7 @@ class RegistryApiTest {
 		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
 		properties.add("meshgate.control-plane.heartbeat", () -> "200ms");
 		properties.add("meshgate.control-plane.registry-warmup", () -> "500ms");
+		properties.add("management.server.port", () -> "0");
 	}
 
 	private static Path configRepository() {
@@ -54,16 +62,39 @@ class RegistryApiTest {
 	@Value("${local.server.port}")
 	int port;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(DEADLINE).build();
+	@Value("${local.management.port}")
+	int managementPort;
+
+	@Autowired
+	CertificateAuthority ca;
+
+	/** What the test nodes' join tokens entitled them to. */
+	private static final String[] ENTITLED = { "inventory", "orders", "payments", "short-lived", "watched" };
+
+	private final Map<String, HttpClient> nodes = new ConcurrentHashMap<>();
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
+	private MeshCallers callers() {
+		return new MeshCallers(ca, "meshgate.local");
+	}
+
+	/** The node's own client, as its agent would call: with its node SVID. */
+	private HttpClient as(String node) {
+		return nodes.computeIfAbsent(node, name -> callers().node(name, ENTITLED));
+	}
+
 	private URI uri(String path) {
-		return URI.create("http://127.0.0.1:" + port + path);
+		return URI.create("https://127.0.0.1:" + port + path);
 	}
 
 	private HttpResponse<String> put(String node, String body) throws IOException, InterruptedException {
-		return http.send(HttpRequest.newBuilder(uri(MeshApi.REGISTRY + "/nodes/" + node))
+		return put(as(node), node, body);
+	}
+
+	private HttpResponse<String> put(HttpClient caller, String node, String body)
+			throws IOException, InterruptedException {
+		return caller.send(HttpRequest.newBuilder(uri(MeshApi.REGISTRY + "/nodes/" + node))
 			.header("Content-Type", "application/json")
 			.PUT(HttpRequest.BodyPublishers.ofString(body))
 			.timeout(DEADLINE)
@@ -71,12 +102,22 @@ class RegistryApiTest {
 	}
 
 	private HttpResponse<String> delete(String node) throws IOException, InterruptedException {
-		return http.send(HttpRequest.newBuilder(uri(MeshApi.REGISTRY + "/nodes/" + node)).DELETE().timeout(DEADLINE)
+		return delete(as(node), node);
+	}
+
+	private HttpResponse<String> delete(HttpClient caller, String node) throws IOException, InterruptedException {
+		return caller.send(HttpRequest.newBuilder(uri(MeshApi.REGISTRY + "/nodes/" + node)).DELETE().timeout(DEADLINE)
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		return http.send(HttpRequest.newBuilder(uri(path)).timeout(DEADLINE).build(),
+		return as("reader").send(HttpRequest.newBuilder(uri(path)).timeout(DEADLINE).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpResponse<String> management(String path) throws IOException, InterruptedException {
+		return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+				URI.create("http://127.0.0.1:" + managementPort + path)).timeout(DEADLINE).build(),
 				HttpResponse.BodyHandlers.ofString());
 	}
 
@@ -112,7 +153,7 @@ class RegistryApiTest {
 		assertThat(heartbeat.statusCode()).isEqualTo(200);
 		assertThat(json.readTree(heartbeat.body())).isEqualTo(set);
 
-		assertThat(get("/actuator/prometheus").body()).contains("meshgate_controlplane_registry_endpoints")
+		assertThat(management("/actuator/prometheus").body()).contains("meshgate_controlplane_registry_endpoints")
 			.contains("meshgate_controlplane_registry_expired_total");
 
 		assertThat(delete("node-b").statusCode()).isEqualTo(204);
@@ -159,7 +200,7 @@ class RegistryApiTest {
 		assertThat(registry().path("services").has("short-lived")).isTrue();
 
 		await().atMost(DEADLINE).until(() -> !registry().path("services").has("short-lived"));
-		assertThat(json.readTree(get("/actuator/metrics/meshgate.controlplane.registry.expired").body())
+		assertThat(json.readTree(management("/actuator/metrics/meshgate.controlplane.registry.expired").body())
 			.path("measurements").get(0).path("value").asDouble()).isGreaterThanOrEqualTo(1.0);
 	}
 
@@ -195,7 +236,7 @@ class RegistryApiTest {
 		await().atMost(DEADLINE).until(() -> get(MeshApi.STATUS).statusCode() == 200);
 		String version = json.readTree(get(MeshApi.STATUS).body()).path("version").asString();
 
-		try (EventStream stream = EventStream.open(http, uri(MeshApi.WATCH))) {
+		try (EventStream stream = EventStream.open(as("watcher"), uri(MeshApi.WATCH))) {
 			assertThat(stream.response().statusCode()).isEqualTo(200);
 			Event first = stream.next(DEADLINE);
 			assertThat(first.name()).isEqualTo(MeshApi.VERSION_EVENT);
@@ -224,5 +265,51 @@ class RegistryApiTest {
 			assertThat(after.path("revision").asLong()).isEqualTo(set.path("revision").asLong() + 1);
 			assertThat(after.path("services").has("watched")).isFalse();
 		}
+	}
+
+	@Test
+	void aNodeRegistersItselfOnlyAndOnlyTheServicesItsTokenEntitledItTo() throws Exception {
+		HttpClient nodeA = callers().node("node-a", "orders");
+
+		HttpResponse<String> impostor = put(nodeA, "node-b",
+				registration("node-b", "http://127.0.0.1:18777", "[\"orders\"]", 300));
+		assertThat(impostor.statusCode()).isEqualTo(403);
+		assertThat(impostor.body()).contains("node 'node-a' may register itself only, not node 'node-b'");
+
+		HttpResponse<String> unentitled = put(nodeA, "node-a",
+				registration("node-a", "http://127.0.0.1:18777", "[\"orders\",\"inventory\"]", 300));
+		assertThat(unentitled.statusCode()).isEqualTo(403);
+		assertThat(unentitled.body()).contains("not entitled to serve [inventory] (its join token allowed [orders])");
+		assertThat(registry().path("services").has("inventory")).isFalse();
+
+		assertThat(put(nodeA, "node-a", registration("node-a", "http://127.0.0.1:18777", "[\"orders\"]", 300))
+			.statusCode()).isEqualTo(200);
+		HttpResponse<String> removeOther = delete(as("node-x"), "node-a");
+		assertThat(removeOther.statusCode()).isEqualTo(403);
+		assertThat(removeOther.body()).contains("node 'node-x' may remove itself only");
+		assertThat(registry().path("services").path("orders").toString()).contains("node-a");
+		assertThat(delete(nodeA, "node-a").statusCode()).isEqualTo(204);
+	}
+
+	@Test
+	void theRegistryAnswersNoOneWithoutAMeshIdentity() throws Exception {
+		String evil = registration("evil", "http://127.0.0.1:18777", "[\"orders\"]", 300);
+		HttpResponse<String> anonymous = put(callers().anonymous(), "evil", evil);
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		assertThat(anonymous.body()).contains("needs a node's client certificate");
+		HttpResponse<String> workload = put(callers().workload("orders"), "evil", evil);
+		assertThat(workload.statusCode()).isEqualTo(403);
+		assertThat(workload.body()).contains("takes node identities").contains("/svc/orders");
+		assertThat(callers().anonymous().send(HttpRequest.newBuilder(uri(MeshApi.REGISTRY)).build(),
+				HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+		// certificates the handshake itself refuses: another CA's, an expired one
+		for (HttpClient refused : List.of(callers().foreign("evil"),
+				callers().expired(temp.resolve("data/control-plane/ca"), "evil"))) {
+			assertThatExceptionOfType(IOException.class).isThrownBy(() -> put(refused, "evil", evil));
+		}
+		assertThat(registry().path("services").path("orders").toString()).doesNotContain("evil");
+		assertThat(put("node-b", registration("node-b", "http://127.0.0.1:16006", "[\"orders\"]", 30)).statusCode())
+			.as("the control plane still serves").isEqualTo(200);
+		delete("node-b");
 	}
 }

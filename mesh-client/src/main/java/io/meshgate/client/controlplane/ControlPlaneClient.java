@@ -30,10 +30,11 @@ public class ControlPlaneClient {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	public ControlPlaneClient(URI base, Duration timeout) {
+	/** @param http a client authenticated as this node ({@code Identities#controlPlane()}) */
+	public ControlPlaneClient(URI base, HttpClient http, Duration timeout) {
 		this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
 		this.timeout = timeout;
-		this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+		this.http = http;
 	}
 
 	public URI base() {

@@ -51,14 +51,16 @@ public final class Enroller {
 
 	private final Duration timeout;
 
+	/** Authenticated as the node (its node SVID), for renewals. */
 	private final HttpClient http;
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	public Enroller(URI controlPlane, Duration timeout) {
+	/** @param mutualTls a client presenting the node's SVID (see {@link ControlPlaneTls}) */
+	public Enroller(URI controlPlane, Duration timeout, HttpClient mutualTls) {
 		this.base = URI.create(controlPlane.toString().replaceAll("/+$", ""));
 		this.timeout = timeout;
-		this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+		this.http = mutualTls;
 	}
 
 	/**
@@ -67,10 +69,12 @@ public final class Enroller {
 	 */
 	public NodeIdentity enrol(JoinToken token, String node, List<String> services)
 			throws Refused, IOException, InterruptedException {
-		X509Certificate root = pinnedRoot(token);
+		PinnedRootTrustManager pin = new PinnedRootTrustManager(token.fingerprint());
+		HttpClient firstContact = ControlPlaneTls.client(pinnedContext(pin), timeout);
+		X509Certificate root = pinnedRoot(firstContact, token);
 		KeyPair key = keyPair();
 		String csr = csr(node, key);
-		HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + MeshApi.ENROL))
+		HttpResponse<String> answer = firstContact.send(HttpRequest.newBuilder(URI.create(base + MeshApi.ENROL))
 			.timeout(timeout)
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(
@@ -135,11 +139,38 @@ public final class Enroller {
 		return svids;
 	}
 
-	/** The CA root, if its fingerprint is the token's; the bundle is public, so this is asked before anything else. */
-	private X509Certificate pinnedRoot(JoinToken token) throws Refused, IOException, InterruptedException {
-		HttpResponse<String> bundle = http.send(HttpRequest.newBuilder(URI.create(base + MeshApi.TRUST_BUNDLE))
-			.timeout(timeout)
-			.build(), HttpResponse.BodyHandlers.ofString());
+	private static javax.net.ssl.SSLContext pinnedContext(PinnedRootTrustManager pin) {
+		try {
+			javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+			context.init(null, new javax.net.ssl.TrustManager[] { pin }, null);
+			return context;
+		}
+		catch (java.security.GeneralSecurityException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * The CA root, if its fingerprint is the token's: the TLS handshake already refuses a control plane whose chain
+	 * does not include it, and the bundle it then serves must hold it too.
+	 */
+	private X509Certificate pinnedRoot(HttpClient firstContact, JoinToken token)
+			throws Refused, IOException, InterruptedException {
+		HttpResponse<String> bundle;
+		try {
+			bundle = firstContact.send(HttpRequest.newBuilder(URI.create(base + MeshApi.TRUST_BUNDLE))
+				.timeout(timeout)
+				.build(), HttpResponse.BodyHandlers.ofString());
+		}
+		catch (javax.net.ssl.SSLHandshakeException ex) {
+			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+				if (cause instanceof PinnedRootTrustManager.PinMismatch mismatch) {
+					throw new Refused("the control plane at " + base + " is not the one the join token was made for: "
+							+ mismatch.getMessage());
+				}
+			}
+			throw ex;
+		}
 		if (bundle.statusCode() != 200) {
 			throw new IOException("GET " + MeshApi.TRUST_BUNDLE + " answered " + bundle.statusCode());
 		}

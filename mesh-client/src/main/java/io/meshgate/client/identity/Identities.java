@@ -22,7 +22,9 @@ import org.apache.commons.logging.LogFactory;
  * {@code svc/gateway}): read from its data directory, or enrolled once with the operator's join token. Enrolment
  * runs in the background and is retried while the control plane cannot be reached; a refusal (a bad, used or
  * expired token, a service the token does not entitle) is logged once with the control plane's reason and not
- * retried. The data path does not depend on it yet: mTLS uses these identities once it lands.
+ * retried. {@link #controlPlane()} is the authenticated channel to the control plane: it presents the node SVID
+ * and trusts the bundle held now, so it works from the moment of enrolment through every renewal. Listeners hear of
+ * each new identity (enrolled or renewed).
  */
 public final class Identities implements AutoCloseable {
 
@@ -63,14 +65,69 @@ public final class Identities implements AutoCloseable {
 
 	private volatile String problem;
 
+	private final java.net.http.HttpClient controlPlane;
+
+	private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	public Identities(Path dir, JoinToken token, String node, List<String> services, URI controlPlane,
 			Duration timeout, Clock clock) {
+		if (!"https".equals(controlPlane.getScheme())) {
+			throw new IllegalArgumentException("the control plane is reached over TLS: its URI must be https://..., not "
+					+ controlPlane);
+		}
 		this.dir = dir;
 		this.token = token;
 		this.node = node;
 		this.services = List.copyOf(services);
-		this.enroller = new Enroller(controlPlane, timeout);
+		this.controlPlane = ControlPlaneTls.client(ControlPlaneTls.context(this::nodeSvid, this::trustBundle), timeout);
+		this.enroller = new Enroller(controlPlane, timeout, this.controlPlane);
 		this.clock = clock;
+	}
+
+	/** A client of the control plane authenticated as this node (none while not enrolled: it is then refused). */
+	public java.net.http.HttpClient controlPlane() {
+		return controlPlane;
+	}
+
+	/** Called on the enrolment thread after each new identity (enrolled, renewed); keep it short. */
+	public void addListener(Runnable listener) {
+		listeners.add(listener);
+	}
+
+	/** The identities held now; {@code null} before enrolment. */
+	public NodeIdentity current() {
+		return identity;
+	}
+
+	/** This node's SVID ({@code spiffe://<td>/node/<node>}) and its key, while it holds one. */
+	public SvidKeyManager.Svid nodeSvid() {
+		NodeIdentity current = identity;
+		if (current == null) {
+			return null;
+		}
+		for (var svid : current.svids().entrySet()) {
+			if (URI.create(svid.getKey()).getPath().equals("/node/" + node)) {
+				return new SvidKeyManager.Svid(current.key(), new java.security.cert.X509Certificate[] { svid.getValue() });
+			}
+		}
+		return null;
+	}
+
+	/** The roots the mesh trusts now; empty before enrolment. */
+	public List<java.security.cert.X509Certificate> trustBundle() {
+		NodeIdentity current = identity;
+		return current == null ? List.of() : current.trustBundle();
+	}
+
+	private void changed() {
+		for (Runnable listener : listeners) {
+			try {
+				listener.run();
+			}
+			catch (RuntimeException ex) {
+				logger.warn("An identity listener failed: " + ex.getMessage(), ex);
+			}
+		}
 	}
 
 	public Identities start() {
@@ -101,6 +158,7 @@ public final class Identities implements AutoCloseable {
 			state = State.ENROLLED;
 			logger.info("Node " + node + " enrolled: " + enrolled.svids().keySet() + ", valid until "
 					+ enrolled.expiresAt());
+			changed();
 			scheduleRenewal(enrolled);
 		}
 		catch (Enroller.Refused ex) {
@@ -141,6 +199,7 @@ public final class Identities implements AutoCloseable {
 			problem = null;
 			state = State.ENROLLED;
 			logger.info("Node " + node + " renewed " + renewed.svids().keySet() + " until " + renewed.expiresAt());
+			changed();
 			scheduleRenewal(renewed);
 		}
 		catch (Enroller.Refused | IOException | RuntimeException ex) {

@@ -80,13 +80,15 @@ public class RegistryClient implements AutoCloseable {
 	private volatile String lastError;
 
 	/**
-	 * @param controlPlane   the control plane's base URI ({@code http://127.0.0.1:8888})
+	 * @param controlPlane   the control plane's base URI ({@code https://127.0.0.1:8888})
+	 * @param http           a client authenticated as this node ({@code Identities#controlPlane()})
 	 * @param timeout        for connecting and for each request
 	 * @param node           this node's name
 	 * @param inboundAddress where other agents and the gateway reach this node's inbound listener
 	 * @param ttl            the lease, whole seconds from 1 to 300; heartbeats go every third of it
 	 */
-	public RegistryClient(URI controlPlane, Duration timeout, String node, URI inboundAddress, Duration ttl) {
+	public RegistryClient(URI controlPlane, HttpClient http, Duration timeout, String node, URI inboundAddress,
+			Duration ttl) {
 		if (ttl.toSeconds() < 1 || ttl.toSeconds() > MAX_TTL_SECONDS) {
 			throw new IllegalArgumentException("ttl must be from 1 to " + MAX_TTL_SECONDS + " s, not " + ttl);
 		}
@@ -98,7 +100,7 @@ public class RegistryClient implements AutoCloseable {
 		this.inboundAddress = inboundAddress;
 		this.ttlSeconds = (int) ttl.toSeconds();
 		this.heartbeatMillis = Math.max(1, ttlSeconds * 1000L / 3);
-		this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+		this.http = http;
 	}
 
 	/**
@@ -121,6 +123,13 @@ public class RegistryClient implements AutoCloseable {
 	public void start() {
 		if (started.compareAndSet(false, true)) {
 			heartbeat.scheduleAtFixedRate(this::heartbeat, heartbeatMillis, heartbeatMillis, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/** Sends the registration now rather than at the next heartbeat (the node has just got its identity, say). */
+	public void retryNow() {
+		if (started.get()) {
+			heartbeat.execute(this::heartbeat);
 		}
 	}
 

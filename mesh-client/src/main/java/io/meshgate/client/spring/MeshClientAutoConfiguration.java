@@ -12,6 +12,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import io.meshgate.client.ConfigCheck;
 import io.meshgate.client.ConfigSync;
 import io.meshgate.client.controlplane.ControlPlaneClient;
+import io.meshgate.client.identity.Identities;
 import io.meshgate.client.store.LastKnownGoodStore;
 
 /** Wires config sync into a Spring Boot proxy: the control plane client, last-known-good, actuator and metrics. */
@@ -19,9 +20,11 @@ import io.meshgate.client.store.LastKnownGoodStore;
 @EnableConfigurationProperties(MeshClientProperties.class)
 public class MeshClientAutoConfiguration {
 
+	/** @param identities the proxy's identity (the application defines it): the control plane answers no one else */
 	@Bean
-	ControlPlaneClient controlPlaneClient(MeshClientProperties properties) {
-		return new ControlPlaneClient(properties.controlPlane().uri(), properties.controlPlane().timeout());
+	ControlPlaneClient controlPlaneClient(MeshClientProperties properties, Identities identities) {
+		return new ControlPlaneClient(properties.controlPlane().uri(), identities.controlPlane(),
+				properties.controlPlane().timeout());
 	}
 
 	@Bean
@@ -31,11 +34,14 @@ public class MeshClientAutoConfiguration {
 
 	@Bean
 	ConfigSync configSync(ControlPlaneClient client, MeshClientProperties properties,
-			ConfigurableEnvironment environment, ObjectProvider<ConfigCheck> checks, EnvironmentApplier applier) {
+			ConfigurableEnvironment environment, ObjectProvider<ConfigCheck> checks, EnvironmentApplier applier,
+			Identities identities) {
 		String application = environment.getRequiredProperty("spring.application.name");
-		return new ConfigSync(client, application, properties.profiles(),
+		ConfigSync sync = new ConfigSync(client, application, properties.profiles(),
 				new LastKnownGoodStore(properties.dataDir(), application), checks.orderedStream().toList(), applier,
 				properties.controlPlane().silenceLimit(), Clock.systemUTC());
+		identities.addListener(sync::retryNow);
+		return sync;
 	}
 
 	@Bean

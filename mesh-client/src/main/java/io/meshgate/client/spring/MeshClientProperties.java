@@ -23,7 +23,7 @@ public record MeshClientProperties(@DefaultValue ControlPlane controlPlane,
 	 * @param timeout      connect and request timeout
 	 * @param silenceLimit a watch stream silent this long (no event, no heartbeat) is treated as dead and reopened
 	 */
-	public record ControlPlane(@DefaultValue("http://127.0.0.1:8888") URI uri, @DefaultValue("2s") Duration timeout,
+	public record ControlPlane(@DefaultValue("https://127.0.0.1:8888") URI uri, @DefaultValue("2s") Duration timeout,
 			@DefaultValue("30s") Duration silenceLimit) {
 	}
 }

@@ -50,7 +50,8 @@ class RegistryClientTest {
 	}
 
 	private RegistryClient client(URI controlPlane) {
-		client = new RegistryClient(controlPlane, Duration.ofSeconds(1), "node-b", INBOUND, Duration.ofSeconds(1));
+		client = new RegistryClient(controlPlane, java.net.http.HttpClient.newHttpClient(), Duration.ofSeconds(1),
+				"node-b", INBOUND, Duration.ofSeconds(1));
 		return client;
 	}
 
@@ -161,9 +162,10 @@ class RegistryClientTest {
 
 	@Test
 	void theTtlMustBeOneToThreeHundredSeconds() {
-		assertThatIllegalArgumentException().isThrownBy(
-				() -> new RegistryClient(controlPlane.uri(), Duration.ofSeconds(1), "node-b", INBOUND, Duration.ZERO));
-		assertThatIllegalArgumentException().isThrownBy(() -> new RegistryClient(controlPlane.uri(),
+		java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+		assertThatIllegalArgumentException().isThrownBy(() -> new RegistryClient(controlPlane.uri(), http,
+				Duration.ofSeconds(1), "node-b", INBOUND, Duration.ZERO));
+		assertThatIllegalArgumentException().isThrownBy(() -> new RegistryClient(controlPlane.uri(), http,
 				Duration.ofSeconds(1), "node-b", INBOUND, Duration.ofSeconds(301)));
 	}
 }

@@ -1,0 +1,73 @@
+package io.meshgate.client.identity;
+
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.function.Supplier;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedKeyManager;
+
+/**
+ * Presents one X.509-SVID, read anew at each handshake: a renewal takes effect on the next connection, with no TLS
+ * context to rebuild and no connection to drop. Before there is one (not yet enrolled) it presents nothing, so the
+ * peer sees a client without a certificate and says so.
+ */
+public final class SvidKeyManager extends X509ExtendedKeyManager {
+
+	/** A private key and the certificate that certifies it (the SVID first, then any intermediates). */
+	public record Svid(PrivateKey key, X509Certificate[] chain) {
+	}
+
+	private static final String ALIAS = "svid";
+
+	private final Supplier<Svid> current;
+
+	/** @param current the SVID to present now, or {@code null} while there is none */
+	public SvidKeyManager(Supplier<Svid> current) {
+		this.current = current;
+	}
+
+	@Override
+	public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+		return current.get() == null ? null : ALIAS;
+	}
+
+	@Override
+	public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+		return chooseClientAlias(keyTypes, issuers, null);
+	}
+
+	@Override
+	public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+		return current.get() == null ? null : ALIAS;
+	}
+
+	@Override
+	public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+		return chooseServerAlias(keyType, issuers, null);
+	}
+
+	@Override
+	public String[] getClientAliases(String keyType, Principal[] issuers) {
+		return current.get() == null ? new String[0] : new String[] { ALIAS };
+	}
+
+	@Override
+	public String[] getServerAliases(String keyType, Principal[] issuers) {
+		return getClientAliases(keyType, issuers);
+	}
+
+	@Override
+	public X509Certificate[] getCertificateChain(String alias) {
+		Svid svid = current.get();
+		return svid == null ? null : svid.chain().clone();
+	}
+
+	@Override
+	public PrivateKey getPrivateKey(String alias) {
+		Svid svid = current.get();
+		return svid == null ? null : svid.key();
+	}
+}
