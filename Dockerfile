@@ -62,7 +62,7 @@ WORKDIR /app
 # with JAVA_TOOL_OPTIONS, which every JVM reads, without rewriting the entrypoint.
 
 # ---------------------------------------------------------------------------------------------------------------
-# Control plane: Spring Cloud Config Server and push channel, port 8888.
+# Control plane: Spring Cloud Config Server and push channel; port 8888 (its API, TLS only) and 8889 (management).
 # Needs the Git repository with config-repo/ (JGit, pure Java: no git binary in the image). Default: a checkout
 # mounted at /meshgate-repo, e.g. `docker run -v "$PWD":/meshgate-repo:ro -p 8888:8888 meshgate/control-plane:local`.
 # ---------------------------------------------------------------------------------------------------------------
@@ -70,9 +70,9 @@ FROM runtime AS control-plane
 COPY --from=build /build/dist/control-plane.jar /app/app.jar
 ENV MESHGATE_CONFIG_GIT_URI=/meshgate-repo
 USER 10001:10001
-EXPOSE 8888
+EXPOSE 8888 8889
 HEALTHCHECK --interval=5s --timeout=3s --start-period=90s --retries=3 \
-  CMD curl -fsS -o /dev/null http://127.0.0.1:8888/actuator/health || exit 1
+  CMD curl -fsS -o /dev/null http://127.0.0.1:8889/actuator/health || exit 1
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/app.jar"]
 
 # ---------------------------------------------------------------------------------------------------------------

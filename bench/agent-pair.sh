@@ -64,17 +64,18 @@ JVM="-XX:+UseSerialGC"
 # the agents' JVM flags: the ones bin/meshgate ships, unless given
 AGENT_JVM=${AGENT_JVM:-$(sed -n 's/^AGENT_JVM_OPTS="\(.*\)"$/\1/p' "$ROOT/bin/meshgate")}
 MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP \
-  java $JVM -Xmx256m -XX:TieredStopAtLevel=1 -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar" \
+  MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT=$(free_port) java $JVM -Xmx256m -XX:TieredStopAtLevel=1 -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar" \
   >"$WORK/control-plane.log" 2>&1 & PIDS+=($!)
-agent() { # name admin out in [workload args]
-  local name=$1 admin=$2 out=$3 in=$4; shift 4
-  MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP MESHGATE_DATA_DIR=$WORK/$name MESHGATE_AGENT_NODE=$name \
+agent() { # name admin out in services [workload args]
+  local name=$1 admin=$2 out=$3 in=$4 services=$5; shift 5
+  MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP MESHGATE_DATA_DIR=$WORK/$name MESHGATE_AGENT_NODE=$name \
+    MESHGATE_AGENT_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP" "$name" "$services") \
     MESHGATE_AGENT_ADMIN_PORT=$admin MESHGATE_AGENT_OUTBOUND_PORT=$out MESHGATE_AGENT_INBOUND_PORT=$in \
     java $AGENT_JVM -jar "$ROOT/mesh-agent/target/mesh-agent-$VERSION-exec.jar" "$@" >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
 }
-agent node-a "$A_ADMIN" "$A_OUT" "$A_IN"; A_PID=${PIDS[-1]}
-agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" --meshgate.agent.workloads.backend=http://127.0.0.1:$BACKEND; B_PID=${PIDS[-1]}
+agent node-a "$A_ADMIN" "$A_OUT" "$A_IN" ""; A_PID=${PIDS[-1]}
+agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" backend --meshgate.agent.workloads.backend=http://127.0.0.1:$BACKEND; B_PID=${PIDS[-1]}
 
 deadline=$((SECONDS + 120))
 until curl -sf -x "http://127.0.0.1:$A_OUT" http://backend/ >/dev/null 2>&1; do

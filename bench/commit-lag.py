@@ -3,7 +3,7 @@
 returning until every proxy's /actuator/mesh reports the new commit as its applied `version`.
 
     commit-lag.py --repo DIR --file config-repo/application.yml --template FILE --commits 20
-                  [--webhook http://cp/mesh/v1/poll] --proxy gateway=http://127.0.0.1:8090/actuator/mesh ...
+                  [--webhook https://cp/mesh/v1/poll --webhook-ca ca.crt] --proxy gateway=http://127.0.0.1:8090/actuator/mesh ...
 
 The template's text, with @COMMIT@ replaced by the commit's number, becomes the file of each commit. Polls every
 proxy every 10 ms over keep-alive connections. Prints one line per commit (number, commit, per-proxy and all-proxy
@@ -18,6 +18,7 @@ import http.client
 import json
 import math
 import random
+import ssl
 import subprocess
 import sys
 import time
@@ -68,6 +69,7 @@ def main():
     parser.add_argument("--commits", type=int, default=20)
     parser.add_argument("--webhook")
     parser.add_argument("--webhook-secret", default="")
+    parser.add_argument("--webhook-ca", help="the control plane's CA root (PEM), for an https webhook")
     parser.add_argument("--timeout", type=float, default=30)
     parser.add_argument("--proxy", action="append", required=True, help="name=url of its /actuator/mesh")
     parser.add_argument("--start", type=int, default=1, help="number of the first commit (@COMMIT@)")
@@ -87,7 +89,11 @@ def main():
         commit = git(args.repo, "rev-parse", "HEAD")
         if args.webhook:
             u = urllib.parse.urlsplit(args.webhook)
-            c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+            if u.scheme == "https":
+                c = http.client.HTTPSConnection(u.hostname, u.port, timeout=30,
+                                                context=ssl.create_default_context(cafile=args.webhook_ca))
+            else:
+                c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
             body = b"{}"
             signature = hmac.new(args.webhook_secret.encode(), body, hashlib.sha256).hexdigest()
             c.request("POST", u.path, body=body,

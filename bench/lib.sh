@@ -49,6 +49,23 @@ init_config_repo() { # dir : a Git repository of what is in dir, committed once,
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
+# A join token from a control plane started with data dir $1 on port $2, as its operator (TLS trusting the CA root
+# it made there, with the operator secret it made there). Waits for it to answer.
+cp_token() { # data_dir port node services(comma-separated, may be empty) -> the token
+  local dir=$1 port=$2 node=$3 services=$4 deadline=$((SECONDS + 120)) list answer
+  until [[ -r $dir/control-plane/operator.secret && -r $dir/control-plane/ca/ca.crt ]] \
+      && curl -sf -o /dev/null --cacert "$dir/control-plane/ca/ca.crt" "https://127.0.0.1:$port/mesh/v1/trust-bundle"; do
+    (( SECONDS < deadline )) || { echo "FAILED: no control plane answering on $port for a join token" >&2; exit 1; }
+    sleep 0.2
+  done
+  list=$(printf '"%s",' ${services//,/ }); list="[${list%,}]"; [[ $list == '[""]' ]] && list='[]'
+  answer=$(curl -s --cacert "$dir/control-plane/ca/ca.crt" -X POST "https://127.0.0.1:$port/mesh/v1/tokens" \
+    -H "Authorization: Bearer $(cat "$dir/control-plane/operator.secret")" -H 'Content-Type: application/json' \
+    -d "{\"node\":\"$node\",\"services\":$list,\"ttl\":\"1h\"}")
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])' <<<"$answer" \
+    || { echo "FAILED: no join token for $node: $answer" >&2; exit 1; }
+}
+
 fail() { # message log
   echo "FAILED: $1; its log: $2" >&2
   tail -n 30 "${2%% *}" >&2 2>/dev/null || true

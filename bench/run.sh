@@ -171,29 +171,32 @@ mesh:
 YAML
   init_config_repo "$WORK/git"
   MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
+    MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT=$(free_port) \
     start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
       -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
   if wanted gateway; then
-    MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway \
+    MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway \
       MESHGATE_GATEWAY_PORT=$GW_PORT MESHGATE_GATEWAY_MANAGEMENT_PORT=$GW_MGMT_PORT \
+      MESHGATE_GATEWAY_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" gateway gateway) \
       start gateway java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
   fi
 
   # the agents get the JVM flags bin/meshgate ships, as in bench/agent-pair.sh
   local agent_jvm; agent_jvm=$(sed -n 's/^AGENT_JVM_OPTS="\(.*\)"$/\1/p' "$ROOT/bin/meshgate")
   AGENT_JVM=$agent_jvm
-  agent() { # name admin out in [args]
-    local name=$1 admin=$2 out=$3 in=$4; shift 4
-    MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/$name MESHGATE_AGENT_NODE=$name \
+  agent() { # name admin out in services [args]
+    local name=$1 admin=$2 out=$3 in=$4 services=$5; shift 5
+    MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/$name MESHGATE_AGENT_NODE=$name \
       MESHGATE_AGENT_ADMIN_PORT=$admin MESHGATE_AGENT_OUTBOUND_PORT=$out MESHGATE_AGENT_INBOUND_PORT=$in \
+      MESHGATE_AGENT_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" "$name" "$services") \
       start "$name" java $agent_jvm -jar "$ROOT/mesh-agent/target/mesh-agent-$VERSION-exec.jar" "$@"
   }
   # node-a has no workload of its own; node-b fronts the backend as "mesh-backend", a service without static
   # endpoints, so node-a can only reach it through node-b's inbound listener (the registry's endpoint). The gateway's
   # "backend" has the static endpoint: with both on one service, node-a could skip node-b.
   wanted agent-pair || return 0
-  agent node-a "$A_ADMIN" "$A_OUT" "$A_IN"
-  agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:$BACKEND_PORT
+  agent node-a "$A_ADMIN" "$A_OUT" "$A_IN" ""
+  agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" mesh-backend --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:$BACKEND_PORT
 }
 
 # --- load -------------------------------------------------------------------------------------------------------

@@ -132,7 +132,7 @@ commit() { # message -> the new commit id
 # asks the control plane to check Git now and fails unless it found this commit valid; prints the seconds it took
 validate() { # commit t0
   local t0=$2 status
-  status=$(curl -s -X POST "http://127.0.0.1:$CP_PORT/mesh/v1/poll" -d '{}' \
+  status=$(curl -s --cacert "$WORK/cp/control-plane/ca/ca.crt" -X POST "https://127.0.0.1:$CP_PORT/mesh/v1/poll" -d '{}' \
     -H "X-Hub-Signature-256: sha256=$(printf '{}' | openssl dgst -sha256 -hmac "$WEBHOOK_SECRET" | sed 's/^.* //')") \
     || fail "the control plane did not answer POST /mesh/v1/poll" "$WORK/control-plane.log"
   local took; took=$(since "$t0")
@@ -205,10 +205,11 @@ route_scale() {
     t0=$(now)
     if (( first )); then
       MESHGATE_CONFIG_GIT_URI=$REPO MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
-        MESHGATE_CONTROL_PLANE_WEBHOOK_SECRET=$WEBHOOK_SECRET \
+        MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT=$CP_MGMT_PORT MESHGATE_CONTROL_PLANE_WEBHOOK_SECRET=$WEBHOOK_SECRET \
         start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
           -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
-      wait_for "control plane" "http://127.0.0.1:$CP_PORT/mesh/v1/status" "$WORK/control-plane.log" "$PID_control_plane"
+      wait_for "control plane" "http://127.0.0.1:$CP_MGMT_PORT/actuator/health" "$WORK/control-plane.log" \
+        "$PID_control_plane"
       t0=$(now)   # it validated the first commit while starting: what follows only confirms it
     fi
     validated=$(validate "$sha" "$t0")
@@ -229,8 +230,9 @@ route_scale() {
 
     # a fresh gateway per count, like plain SCG (a fresh data dir: no last-known-good copy to start from)
     t0=$(now)
-    MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway-$n \
+    MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway-$n \
       MESHGATE_GATEWAY_PORT=$GW_PORT MESHGATE_GATEWAY_MANAGEMENT_PORT=$GW_MGMT_PORT \
+      MESHGATE_GATEWAY_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" gateway gateway) \
       start gateway java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
     wait_for "Meshgate gateway with $n routes" "http://127.0.0.1:$GW_PORT/r$n/bench" \
       "$WORK/gateway.log (control plane: $WORK/control-plane.log)" "$PID_gateway $PID_control_plane" "$START_DEADLINE"
@@ -272,18 +274,20 @@ commit_lag() {
   sed 's/@COMMIT@/0/' "$WORK/lag-template.yml" >"$REPO/$CONFIG"
   local sha; sha=$(commit "commit lag: start")
   validate "$sha" "$(now)" >/dev/null
-  MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway-lag \
+  MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway-lag \
     MESHGATE_GATEWAY_PORT=$GW_PORT MESHGATE_GATEWAY_MANAGEMENT_PORT=$GW_MGMT_PORT \
+    MESHGATE_GATEWAY_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" gateway gateway) \
     start gateway java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
-  agent() { # name admin out in [args]
-    local name=$1 admin=$2 out=$3 in=$4; shift 4
+  agent() { # name admin out in services [args]
+    local name=$1 admin=$2 out=$3 in=$4 services=$5; shift 5
     # shellcheck disable=SC2086
-    MESHGATE_CONTROL_PLANE_URI=http://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/$name MESHGATE_AGENT_NODE=$name \
+    MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/$name MESHGATE_AGENT_NODE=$name \
+      MESHGATE_AGENT_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" "$name" "$services") \
       MESHGATE_AGENT_ADMIN_PORT=$admin MESHGATE_AGENT_OUTBOUND_PORT=$out MESHGATE_AGENT_INBOUND_PORT=$in \
       start "$name" java $AGENT_JVM -jar "$ROOT/mesh-agent/target/mesh-agent-$VERSION-exec.jar" "$@"
   }
-  agent node-a "$A_ADMIN" "$(free_port)" "$(free_port)"
-  agent node-b "$B_ADMIN" "$(free_port)" "$(free_port)" --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:"$BACKEND_PORT"
+  agent node-a "$A_ADMIN" "$(free_port)" "$(free_port)" ""
+  agent node-b "$B_ADMIN" "$(free_port)" "$(free_port)" mesh-backend --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:"$BACKEND_PORT"
   wait_for "Meshgate gateway" "http://127.0.0.1:$GW_PORT/moving-0/bench" "$WORK/gateway.log" "$PID_gateway $PID_control_plane"
   wait_for "mesh agent node-a" "http://127.0.0.1:$A_ADMIN/actuator/health" "$WORK/node-a.log" "$PID_node_a"
   wait_for "mesh agent node-b" "http://127.0.0.1:$B_ADMIN/actuator/health" "$WORK/node-b.log" "$PID_node_b"
@@ -292,7 +296,8 @@ commit_lag() {
   local trigger webhook out start=1 summary
   for trigger in watch webhook; do
     webhook=(); [[ $trigger == webhook ]] \
-      && webhook=(--webhook "http://127.0.0.1:$CP_PORT/mesh/v1/poll" --webhook-secret "$WEBHOOK_SECRET")
+      && webhook=(--webhook "https://127.0.0.1:$CP_PORT/mesh/v1/poll" --webhook-secret "$WEBHOOK_SECRET"
+        --webhook-ca "$WORK/cp/control-plane/ca/ca.crt")
     echo "  $COMMITS commits, trigger: $trigger"
     out=$WORK/commit-lag-$trigger.txt
     python3 "$ROOT/bench/commit-lag.py" --repo "$REPO" --file "$CONFIG" --template "$WORK/lag-template.yml" \
@@ -421,7 +426,8 @@ main() {
   LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
   install_missing nginx wrk hey curl git python3
   build_missing
-  BACKEND_PORT=$(free_port); CP_PORT=$(free_port); GW_PORT=$(free_port); GW_MGMT_PORT=$(free_port)
+  BACKEND_PORT=$(free_port); CP_PORT=$(free_port); CP_MGMT_PORT=$(free_port); GW_PORT=$(free_port)
+  GW_MGMT_PORT=$(free_port)
   # the Git webhook is signed (HMAC-SHA256 of the body), as a Git host signs it
   WEBHOOK_SECRET=bench-webhook-secret
   SCG_PORT=$(free_port); A_ADMIN=$(free_port); B_ADMIN=$(free_port)

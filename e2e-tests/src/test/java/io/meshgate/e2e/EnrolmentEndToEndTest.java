@@ -53,7 +53,7 @@ class EnrolmentEndToEndTest {
 				""", Map.of());
 		// short-lived identities, so renewals happen during the test
 		mesh.startControlPlane(Map.of("MESHGATE_CONTROL_PLANE_CA_SVID_TTL", SVID_TTL.toSeconds() + "s"));
-		mesh.controlPlane().awaitHealthy(mesh.controlPlaneUrl("/actuator/health"), DEADLINE);
+		mesh.controlPlane().awaitHealthy(mesh.controlPlaneApi.managementUrl("/actuator/health"), DEADLINE);
 	}
 
 	@AfterAll
@@ -64,16 +64,8 @@ class EnrolmentEndToEndTest {
 		}
 	}
 
-	private static String token(String node, List<String> services) throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
-			.newBuilder(URI.create(mesh.controlPlaneUrl("/mesh/v1/tokens")))
-			.header("Authorization", "Bearer " + mesh.operatorSecret())
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(
-					Map.of("node", node, "services", services, "ttl", "10m"))))
-			.build(), HttpResponse.BodyHandlers.ofString());
-		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		return JSON.readTree(response.body()).path("token").asString();
+	private static String token(String node, List<String> services) {
+		return mesh.controlPlaneApi.token(node, services);
 	}
 
 	private static JavaProcess agent(MeshStack.Node node, String token) {

@@ -102,6 +102,55 @@ class MeshEndToEndTest {
 				HttpResponse.BodyHandlers.ofString());
 	}
 
+	/**
+	 * The attack the zero-trust issue opened with: one unauthenticated registration pointing "orders" at the
+	 * attacker's server took 9 of the next 10 calls through the gateway, their Authorization headers included.
+	 */
+	@Test
+	@Order(1)
+	void anUnauthenticatedRegistrationCannotRedirectAServicesTraffic() throws Exception {
+		java.util.concurrent.atomic.AtomicInteger stolen = new java.util.concurrent.atomic.AtomicInteger();
+		com.sun.net.httpserver.HttpServer attacker = com.sun.net.httpserver.HttpServer
+			.create(new InetSocketAddress("127.0.0.1", 0), 16);
+		attacker.createContext("/", exchange -> {
+			stolen.incrementAndGet();
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
+		attacker.start();
+		try {
+			String evil = "{\"node\":\"evil\",\"inboundAddress\":\"http://127.0.0.1:"
+					+ attacker.getAddress().getPort() + "\",\"services\":[\"orders\"],\"ttlSeconds\":300}";
+			HttpRequest.Builder put = HttpRequest.newBuilder().header("Content-Type", "application/json")
+				.PUT(HttpRequest.BodyPublishers.ofString(evil)).timeout(Duration.ofSeconds(5));
+			HttpResponse<String> anonymous = mesh.controlPlaneApi.client().send(
+					put.uri(URI.create(mesh.controlPlaneApi.url("/mesh/v1/registry/nodes/evil"))).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(anonymous.statusCode()).isEqualTo(401);
+			HttpResponse<String> plain = HttpClient.newHttpClient().send(put.uri(URI.create(
+					"http://127.0.0.1:" + mesh.controlPlaneApi.port + "/mesh/v1/registry/nodes/evil")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(plain.statusCode()).isEqualTo(400);
+			// even the operator cannot register a node: only the node itself, by its certificate
+			HttpResponse<String> operator = mesh.controlPlaneApi.client().send(put
+				.uri(URI.create(mesh.controlPlaneApi.url("/mesh/v1/registry/nodes/evil")))
+				.header("Authorization", "Bearer " + mesh.controlPlaneApi.operatorSecret())
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(operator.statusCode()).isEqualTo(403);
+
+			for (int i = 0; i < 10; i++) {
+				Http.Response response = Http.get(mesh.gatewayUrl("/api/orders/" + i));
+				assertThat(response.status()).as(response.body()).isEqualTo(200);
+				assertThat(response.json().path("instance").asString()).isEqualTo("orders@" + mesh.orders);
+			}
+			assertThat(stolen.get()).isZero();
+			assertThat(mesh.controlPlaneApi.get("/mesh/v1/registry").body()).doesNotContain("evil");
+		}
+		finally {
+			attacker.stop(0);
+		}
+	}
+
 	@Test
 	@Order(1)
 	void theGatewayReachesServicesThroughTheAgentsAndOrdersCallsInventoryAcrossNodes() {
@@ -385,7 +434,7 @@ class MeshEndToEndTest {
 	}
 
 	private static boolean registryLists(String service, String node) {
-		Http.Response registry = Http.get(mesh.controlPlaneUrl("/mesh/v1/registry"));
+		Http.Response registry = mesh.controlPlaneApi.get("/mesh/v1/registry");
 		return registry.status() == 200 && registry.body().contains("\"node\":\"" + node + "\"")
 				&& registry.json().path("services").has(service);
 	}

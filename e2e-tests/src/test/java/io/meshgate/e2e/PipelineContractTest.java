@@ -518,7 +518,7 @@ class PipelineContractTest {
 
 	@Test
 	void everyProxyNamesTheCommitItServesInConfigInfo() {
-		String commit = Http.json(mesh.controlPlaneUrl("/mesh/v1/status")).path("version").asString();
+		String commit = mesh.controlPlaneApi.json("/mesh/v1/status").path("version").asString();
 		assertThat(commit).isNotBlank();
 		for (String url : List.of(mesh.managementUrl("/actuator/prometheus"), mesh.a.adminUrl("/actuator/prometheus"),
 				mesh.b.adminUrl("/actuator/prometheus"))) {

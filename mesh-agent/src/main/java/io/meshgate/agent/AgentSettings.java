@@ -44,14 +44,9 @@ public record AgentSettings(AgentProperties agent, MeshClientProperties controlP
 		ConfigurationPropertySources.attach(environment);
 		Binder binder = Binder.get(environment);
 		try {
-			String token = binder.bind("meshgate.agent.join-token", String.class).orElse(null);
-			JoinToken joinToken;
-			try {
-				joinToken = token == null || token.isBlank() ? null : JoinToken.parse(token);
-			}
-			catch (IllegalArgumentException ex) {
-				throw new IllegalArgumentException("bad setting meshgate.agent.join-token: " + ex.getMessage(), ex);
-			}
+			JoinToken joinToken = JoinToken.fromSettings("meshgate.agent",
+					binder.bind("meshgate.agent.join-token", String.class).orElse(null),
+					binder.bind("meshgate.agent.join-token-file", String.class).orElse(null));
 			return new AgentSettings(binder.bindOrCreate("meshgate.agent", AgentProperties.class),
 					binder.bindOrCreate("meshgate", MeshClientProperties.class), joinToken);
 		}

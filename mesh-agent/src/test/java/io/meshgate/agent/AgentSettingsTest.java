@@ -48,6 +48,17 @@ class AgentSettingsTest {
 	}
 
 	@Test
+	void aJoinTokenCanComeFromAFileAsContainersMountSecrets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+			throws Exception {
+		java.nio.file.Path file = dir.resolve("node-a.token");
+		java.nio.file.Files.writeString(file, "mg1.abcdefgh." + "s".repeat(43) + "." + "b".repeat(64) + "\n");
+		assertThat(AgentSettings.load("--meshgate.agent.join-token-file=" + file).joinToken().fingerprint())
+			.isEqualTo("sha256:" + "b".repeat(64));
+		assertThatThrownBy(() -> AgentSettings.load("--meshgate.agent.join-token-file=" + dir.resolve("missing")))
+			.hasMessageStartingWith("bad setting meshgate.agent.join-token-file: cannot read " + dir.resolve("missing"));
+	}
+
+	@Test
 	void listenerAndUpstreamLimitsAreSettings() {
 		AgentProperties agent = AgentSettings.load("--meshgate.agent.header-timeout=2s",
 				"--meshgate.agent.idle-timeout=30s", "--meshgate.agent.max-connections=500",

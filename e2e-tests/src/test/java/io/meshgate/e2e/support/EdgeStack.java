@@ -13,8 +13,6 @@ public final class EdgeStack implements AutoCloseable {
 
 	private static final Duration START_DEADLINE = Duration.ofSeconds(90);
 
-	public final int controlPlanePort = FreePorts.next();
-
 	public final int gatewayPort = FreePorts.next();
 
 	public final int managementPort = FreePorts.next();
@@ -33,8 +31,11 @@ public final class EdgeStack implements AutoCloseable {
 
 	private JavaProcess gateway;
 
+	public final ControlPlaneApi controlPlaneApi;
+
 	public EdgeStack(Path work) {
 		this.work = work;
+		this.controlPlaneApi = new ControlPlaneApi(Processes.controlPlaneData(work));
 		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
 		// no agents here: the gateway reaches the services through static endpoints
 		repo.edit("application.yml",
@@ -45,10 +46,8 @@ public final class EdgeStack implements AutoCloseable {
 
 	public EdgeStack startAll() {
 		startServices();
-		startControlPlane(false);
-		startGateway(false);
-		controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
-		gateway.awaitHealthy(managementUrl("/actuator/health"), START_DEADLINE);
+		startControlPlane(true); // the gateway's join token comes from it
+		startGateway(true);
 		return this;
 	}
 
@@ -60,14 +59,15 @@ public final class EdgeStack implements AutoCloseable {
 	}
 
 	public void startControlPlane(boolean await) {
-		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlanePort).start();
+		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlaneApi, Map.of()).start();
 		if (await) {
-			controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
+			controlPlane.awaitHealthy(controlPlaneApi.managementUrl("/actuator/health"), START_DEADLINE);
 		}
 	}
 
 	public void startGateway(boolean await) {
-		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort).start();
+		gateway = Processes.gateway(work, controlPlaneApi, gatewayPort, managementPort,
+				Processes.gatewayEnrolment(work, controlPlaneApi)).start();
 		if (await) {
 			gateway.awaitHealthy(managementUrl("/actuator/health"), START_DEADLINE);
 		}
@@ -89,9 +89,6 @@ public final class EdgeStack implements AutoCloseable {
 		return "http://127.0.0.1:" + managementPort + path;
 	}
 
-	public String controlPlaneUrl(String path) {
-		return "http://127.0.0.1:" + controlPlanePort + path;
-	}
 
 	@Override
 	public void close() {

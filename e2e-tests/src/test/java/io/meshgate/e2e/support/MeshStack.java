@@ -21,8 +21,6 @@ public final class MeshStack implements AutoCloseable {
 
 	public static final List<String> AGENT_HEAP = List.of("-Xmx64m");
 
-	public final int controlPlanePort = FreePorts.next();
-
 	public final int gatewayPort = FreePorts.next();
 
 	public final int managementPort = FreePorts.next();
@@ -42,6 +40,9 @@ public final class MeshStack implements AutoCloseable {
 	private final Path work;
 
 	public final ConfigRepo repo;
+
+	/** The control plane's API, as its operator. */
+	public final ControlPlaneApi controlPlaneApi;
 
 	private JavaProcess controlPlane;
 
@@ -96,6 +97,7 @@ public final class MeshStack implements AutoCloseable {
 	/** @param extraWorkloadsOnB more workloads for node-b's agent: service to a loopback port (declare them too) */
 	public MeshStack(Path work, String extraConfig, Map<String, Integer> extraWorkloadsOnB) {
 		this.work = work;
+		this.controlPlaneApi = new ControlPlaneApi(Processes.controlPlaneData(work));
 		this.extraWorkloadsOnB = extraWorkloadsOnB;
 		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
 		repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", extraConfig + "  routes:\n"),
@@ -111,20 +113,30 @@ public final class MeshStack implements AutoCloseable {
 		demoB = new JavaProcess("demo-node-b", Project.jar("examples", ""), work, Map.of(),
 				"--proxy=127.0.0.1:" + b.outbound, "inventory:" + inventory2, "inventory:" + inventoryV2)
 			.start();
-		agentA = agent(a, Map.of("orders", orders, "inventory", inventory1));
+		// the proxies' join tokens come from the control plane
+		controlPlane.awaitHealthy(controlPlaneApi.managementUrl("/actuator/health"), START_DEADLINE);
+		agentA = agent(a, Map.of("orders", orders, "inventory", inventory1), enrolment(a, List.of("orders", "inventory")));
 		Map<String, Integer> onB = new HashMap<>(Map.of("inventory", inventory2, "inventory-v2", inventoryV2));
 		onB.putAll(extraWorkloadsOnB);
-		agentB = agent(b, onB);
+		agentB = agent(b, onB, enrolment(b, List.copyOf(onB.keySet())));
 		Map<String, String> gatewayEnvironment = new HashMap<>(proxyEnvironment);
 		if (upstreamTrust != null) {
 			gatewayEnvironment.put("MESHGATE_GATEWAY_UPSTREAM_TRUST_CERTIFICATES", upstreamTrust.toString());
 		}
-		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort, gatewayEnvironment).start();
-		controlPlane.awaitHealthy(controlPlaneUrl("/actuator/health"), START_DEADLINE);
+		gatewayEnvironment.putAll(Processes.gatewayEnrolment(work, controlPlaneApi));
+		gateway = Processes.gateway(work, controlPlaneApi, gatewayPort, managementPort, gatewayEnvironment).start();
 		agentA.awaitHealthy(a.adminUrl("/actuator/health"), START_DEADLINE);
 		agentB.awaitHealthy(b.adminUrl("/actuator/health"), START_DEADLINE);
 		gateway.awaitHealthy(managementUrl("/actuator/health"), START_DEADLINE);
 		return this;
+	}
+
+	/** The environment that enrols a node's agent, unless it holds an identity from an earlier start. */
+	public Map<String, String> enrolment(Node node, List<String> services) {
+		if (java.nio.file.Files.exists(dataDir(node).resolve("identity/key.pem"))) {
+			return Map.of();
+		}
+		return Map.of("MESHGATE_AGENT_JOIN_TOKEN", controlPlaneApi.token(node.name, services));
 	}
 
 	public void startControlPlane() {
@@ -133,7 +145,7 @@ public final class MeshStack implements AutoCloseable {
 
 	/** @param environment more settings of the control plane's */
 	public void startControlPlane(Map<String, String> environment) {
-		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlanePort, environment).start();
+		controlPlane = Processes.controlPlane(work, repo.dir(), controlPlaneApi, environment).start();
 	}
 
 	public JavaProcess gateway() {
@@ -153,7 +165,7 @@ public final class MeshStack implements AutoCloseable {
 	public JavaProcess startGateway(Map<String, String> environment) {
 		Map<String, String> gatewayEnvironment = new HashMap<>(proxyEnvironment);
 		gatewayEnvironment.putAll(environment);
-		gateway = Processes.gateway(work, controlPlanePort, gatewayPort, managementPort, gatewayEnvironment).start();
+		gateway = Processes.gateway(work, controlPlaneApi, gatewayPort, managementPort, gatewayEnvironment).start();
 		return gateway;
 	}
 
@@ -162,22 +174,8 @@ public final class MeshStack implements AutoCloseable {
 		return work.resolve(node.name + "-data").resolve(node.name);
 	}
 
-	/** The control plane's operator secret, made at its first start. */
-	public String operatorSecret() {
-		try {
-			return java.nio.file.Files.readString(work.resolve("control-plane-data/control-plane/operator.secret")).trim();
-		}
-		catch (java.io.IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
-	}
-
-	private JavaProcess agent(Node node, Map<String, Integer> workloads) {
-		return agent(node, workloads, Map.of());
-	}
-
 	private JavaProcess agent(Node node, Map<String, Integer> workloads, Map<String, String> extra) {
-		Map<String, String> environment = new HashMap<>(Map.of("MESHGATE_CONTROL_PLANE_URI", controlPlaneUrl(""),
+		Map<String, String> environment = new HashMap<>(Map.of("MESHGATE_CONTROL_PLANE_URI", controlPlaneApi.url(""),
 				"MESHGATE_DATA_DIR", work.resolve(node.name + "-data").toString(), "MESHGATE_AGENT_NODE", node.name,
 				"MESHGATE_AGENT_ADMIN_PORT", String.valueOf(node.admin), "MESHGATE_AGENT_OUTBOUND_PORT",
 				String.valueOf(node.outbound), "MESHGATE_AGENT_INBOUND_PORT", String.valueOf(node.inbound)));
@@ -202,10 +200,6 @@ public final class MeshStack implements AutoCloseable {
 
 	public String managementUrl(String path) {
 		return "http://127.0.0.1:" + managementPort + path;
-	}
-
-	public String controlPlaneUrl(String path) {
-		return "http://127.0.0.1:" + controlPlanePort + path;
 	}
 
 	@Override

@@ -9,29 +9,35 @@ final class Processes {
 	private Processes() {
 	}
 
-	static JavaProcess controlPlane(Path work, Path gitRepository, int port) {
-		return controlPlane(work, gitRepository, port, Map.of());
+	/** Where the control plane of a test's work directory keeps its data (CA, operator secret, Git clone). */
+	static Path controlPlaneData(Path work) {
+		return work.resolve("control-plane-data");
 	}
 
 	/** @param extra more environment, e.g. a short identity TTL */
-	static JavaProcess controlPlane(Path work, Path gitRepository, int port, Map<String, String> extra) {
+	static JavaProcess controlPlane(Path work, Path gitRepository, ControlPlaneApi api, Map<String, String> extra) {
 		Map<String, String> environment = new java.util.HashMap<>(extra);
 		environment.putAll(Map.of("MESHGATE_CONFIG_GIT_URI", gitRepository.toString(), "MESHGATE_DATA_DIR",
-				work.resolve("control-plane-data").toString(), "MESHGATE_CONTROL_PLANE_PORT", String.valueOf(port)));
+				controlPlaneData(work).toString(), "MESHGATE_CONTROL_PLANE_PORT", String.valueOf(api.port),
+				"MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT", String.valueOf(api.managementPort)));
 		return new JavaProcess("control-plane", Project.jar("control-plane", "-exec"), work, environment);
 	}
 
-	static JavaProcess gateway(Path work, int controlPlanePort, int port, int managementPort) {
-		return gateway(work, controlPlanePort, port, managementPort, Map.of());
-	}
-
-	/** @param extra more environment, e.g. the trust for https endpoints */
-	static JavaProcess gateway(Path work, int controlPlanePort, int port, int managementPort,
+	/** @param extra more environment, e.g. its join token, the trust for https endpoints */
+	static JavaProcess gateway(Path work, ControlPlaneApi api, int port, int managementPort,
 			Map<String, String> extra) {
 		Map<String, String> environment = new java.util.HashMap<>(extra);
-		environment.putAll(Map.of("MESHGATE_CONTROL_PLANE_URI", "http://127.0.0.1:" + controlPlanePort,
-				"MESHGATE_DATA_DIR", work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT",
-				String.valueOf(port), "MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)));
+		environment.putAll(Map.of("MESHGATE_CONTROL_PLANE_URI", api.url(""), "MESHGATE_DATA_DIR",
+				work.resolve("gateway-data").toString(), "MESHGATE_GATEWAY_PORT", String.valueOf(port),
+				"MESHGATE_GATEWAY_MANAGEMENT_PORT", String.valueOf(managementPort)));
 		return new JavaProcess("gateway", Project.jar("gateway", "-exec"), work, environment);
+	}
+
+	/** The environment that enrols the gateway, unless it holds an identity from an earlier start. */
+	static Map<String, String> gatewayEnrolment(Path work, ControlPlaneApi api) {
+		if (java.nio.file.Files.exists(work.resolve("gateway-data/gateway/identity/key.pem"))) {
+			return Map.of();
+		}
+		return Map.of("MESHGATE_GATEWAY_JOIN_TOKEN", api.token("gateway", java.util.List.of("gateway")));
 	}
 }

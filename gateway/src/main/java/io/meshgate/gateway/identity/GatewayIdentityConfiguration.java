@@ -14,7 +14,8 @@ import io.meshgate.client.spring.MeshClientProperties;
 /**
  * The gateway's identity in the mesh, {@code spiffe://<trust-domain>/svc/gateway} (with its node identity
  * {@code node/gateway}), enrolled like an agent's with a join token for node {@code gateway} and service
- * {@code gateway} ({@code MESHGATE_GATEWAY_JOIN_TOKEN}), kept in {@code <data-dir>/gateway/identity}.
+ * {@code gateway} ({@code MESHGATE_GATEWAY_JOIN_TOKEN}, or a file named by {@code MESHGATE_GATEWAY_JOIN_TOKEN_FILE}),
+ * kept in {@code <data-dir>/gateway/identity}.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayIdentityConfiguration {
@@ -22,14 +23,9 @@ class GatewayIdentityConfiguration {
 	static final String NODE = "gateway";
 
 	@Bean(destroyMethod = "close")
-	Identities gatewayIdentities(MeshClientProperties client, @Value("${meshgate.gateway.join-token:}") String token) {
-		JoinToken joinToken;
-		try {
-			joinToken = token == null || token.isBlank() ? null : JoinToken.parse(token);
-		}
-		catch (IllegalArgumentException ex) {
-			throw new IllegalArgumentException("meshgate.gateway.join-token: " + ex.getMessage(), ex);
-		}
+	Identities gatewayIdentities(MeshClientProperties client, @Value("${meshgate.gateway.join-token:}") String token,
+			@Value("${meshgate.gateway.join-token-file:}") String tokenFile) {
+		JoinToken joinToken = JoinToken.fromSettings("meshgate.gateway", token, tokenFile);
 		return new Identities(client.dataDir().resolve(NODE).resolve("identity"), joinToken, NODE, List.of(NODE),
 				client.controlPlane().uri(), client.controlPlane().timeout(), Clock.systemUTC())
 			.start();

@@ -16,6 +16,35 @@ public record JoinToken(String text, String fingerprint) {
 		return new JoinToken(text.trim(), "sha256:" + parts[3]);
 	}
 
+	/**
+	 * The token a proxy was given: in its setting {@code <prefix>.join-token}, or in the file named by
+	 * {@code <prefix>.join-token-file} (a secret mounted into a container, as compose does); {@code null} for none.
+	 *
+	 * @throws IllegalArgumentException naming the setting, when the token is malformed or the file unreadable
+	 */
+	public static JoinToken fromSettings(String prefix, String token, String file) {
+		String text = token;
+		String setting = prefix + ".join-token";
+		if ((text == null || text.isBlank()) && file != null && !file.isBlank()) {
+			setting = prefix + ".join-token-file";
+			try {
+				text = java.nio.file.Files.readString(java.nio.file.Path.of(file));
+			}
+			catch (java.io.IOException ex) {
+				throw new IllegalArgumentException("bad setting " + setting + ": cannot read " + file + " (" + ex + ")");
+			}
+		}
+		if (text == null || text.isBlank()) {
+			return null;
+		}
+		try {
+			return parse(text);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("bad setting " + setting + ": " + ex.getMessage(), ex);
+		}
+	}
+
 	@Override
 	public String toString() {
 		return "JoinToken[" + fingerprint + "]"; // never the secret, in logs or exceptions
