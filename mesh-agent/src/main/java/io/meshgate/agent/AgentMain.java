@@ -8,6 +8,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.agent.admin.AdminServer;
+import io.meshgate.agent.inbound.InboundModes;
 import io.meshgate.client.identity.Identities;
 import io.meshgate.agent.admin.AgentStatus;
 import io.meshgate.agent.workload.WorkloadHealth;
@@ -21,6 +22,7 @@ import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.MatchStep;
 import io.meshgate.proxy.routing.RoutingState;
+import io.meshgate.proxy.tls.MeshTls;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -93,11 +95,19 @@ public final class AgentMain {
 				new LastKnownGoodStore(client.dataDir().resolve(agent.node()), APPLICATION), List.of(), tables,
 				client.controlPlane().silenceLimit(), Clock.systemUTC());
 		sync.addListener(tables);
+		InboundModes modes = new InboundModes(); // before the start, which applies last-known-good
+		sync.addListener(modes);
 		new MeshConfigMetrics(sync).bindTo(metrics);
 		identity.addListener(sync::retryNow);
 		sync.start();
 
-		ProxyListeners listeners = new ProxyListeners(agent, tables, golden);
+		// mutual TLS with other nodes: the inbound listener presents the node's SVID; calls out go as the outbound
+		// listener's workload, or as the node when it has no single one
+		String caller = agent.outboundSource();
+		MeshTls meshTls = MeshTls.of(identity::nodeSvid,
+				"unknown".equals(caller) ? identity::nodeSvid : () -> identity.serviceSvid(caller), identity::trustBundle,
+				metrics);
+		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes);
 		listeners.start();
 		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), identity.controlPlane(),
 				client.controlPlane().timeout(), agent.node(), agent.inboundAddress(), agent.registrationTtl());

@@ -42,6 +42,10 @@ import io.meshgate.proxy.transport.limits.UpstreamLimits;
  * @param maxConnections      every listener: connections open at once (more are closed as they come)
  * @param maxConnectionsPerEndpoint connections to one endpoint or workload at most
  * @param maxPendingPerEndpoint requests waiting for a connection to one endpoint at most (more: 503 overloaded)
+ * @param outboundService     the local workload the outbound listener's callers are: the identity
+ *                            ({@code spiffe://<td>/svc/<service>}) it calls other nodes with, and the golden metrics'
+ *                            source. Absent: the node's only workload; with several, the node's own identity
+ *                            ({@code unknown} in metrics)
  */
 public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("15000") int adminPort,
 		@DefaultValue("127.0.0.1") String bind, @DefaultValue("127.0.0.1") String outboundBind,
@@ -53,10 +57,14 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 		@DefaultValue("refuse") PathNormaliser.EncodedSlashes encodedSlashes, @DefaultValue("true") boolean via,
 		@DefaultValue("10s") Duration headerTimeout, @DefaultValue("60s") Duration idleTimeout,
 		@DefaultValue("10000") int maxConnections, @DefaultValue("1024") int maxConnectionsPerEndpoint,
-		@DefaultValue("1024") int maxPendingPerEndpoint) {
+		@DefaultValue("1024") int maxPendingPerEndpoint, String outboundService) {
 
 	public AgentProperties {
 		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
+		if (outboundService != null && !outboundService.isBlank() && !workloads.containsKey(outboundService)) {
+			throw new IllegalArgumentException("meshgate.agent.outbound-service: '" + outboundService
+					+ "' is not one of this node's workloads " + new java.util.TreeSet<>(workloads.keySet()));
+		}
 		try {
 			new ListenerLimits(headerTimeout, idleTimeout, maxConnections);
 			new UpstreamLimits(maxConnectionsPerEndpoint, maxPendingPerEndpoint);
@@ -67,10 +75,13 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 	}
 
 	/**
-	 * The workload the outbound listener's callers are, for metrics: the node's only workload, else {@code unknown}
-	 * (an agent cannot tell its local callers apart until they have identities).
+	 * The workload the outbound listener's callers are ({@code outbound-service}, else the node's only workload), or
+	 * {@code unknown}: the node then calls as itself.
 	 */
 	public String outboundSource() {
+		if (outboundService != null && !outboundService.isBlank()) {
+			return outboundService;
+		}
 		return workloads.size() == 1 ? workloads.keySet().iterator().next() : "unknown";
 	}
 

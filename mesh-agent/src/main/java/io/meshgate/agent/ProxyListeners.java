@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import io.meshgate.agent.inbound.InboundModes;
 import io.meshgate.agent.inbound.LocalWorkloadStep;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.core.ExchangeObserver;
@@ -14,6 +15,7 @@ import io.meshgate.proxy.logging.ProxyErrorLog;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.RoutingState;
+import io.meshgate.proxy.tls.MeshTls;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.H2cUpgradeRefusal;
 import io.meshgate.proxy.transport.Http10Framing;
@@ -71,11 +73,20 @@ public class ProxyListeners {
 
 	private DisposableServer inbound;
 
-	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics) {
+	private final MeshTls meshTls;
+
+	/**
+	 * @param meshTls the node's mutual TLS: its inbound listener's server side, its calls to other nodes ({@code null}:
+	 *                plain text both ways, for tests of the transports alone)
+	 * @param modes   which services also take plain-text calls inbound
+	 */
+	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics,
+			MeshTls meshTls, InboundModes modes) {
 		this.properties = properties;
 		this.outboundState = outboundState;
+		this.meshTls = meshTls;
 		this.inboundPipeline = new Pipeline(Direction.INBOUND, properties.listenerPolicy(),
-				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics)),
+				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics, modes)),
 				ExchangeObserver.of(List.of(metrics, ProxyErrorLog.INSTANCE)),
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);
@@ -83,7 +94,7 @@ public class ProxyListeners {
 		ListenerLimits limits = properties.listenerLimits();
 		UpstreamLimits upstreamLimits = properties.upstreamLimits();
 		this.connections = Forwarder.upstreamPool("meshgate-upstream", upstreamLimits);
-		this.relayPool = new UpstreamPool(properties.connectTimeout(), 256, Duration.ofSeconds(30), tls,
+		this.relayPool = new UpstreamPool(properties.connectTimeout(), 256, Duration.ofSeconds(30), tls, meshTls,
 				upstreamLimits, Math.max(1, properties.eventLoops()));
 		this.outboundGuard = new ListenerGuard("outbound", limits, metrics.registry());
 		this.inboundGuard = new ListenerGuard("inbound", limits, metrics.registry());
@@ -100,13 +111,13 @@ public class ProxyListeners {
 	}
 
 	public void start() {
-		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops, tls);
+		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops, tls, meshTls);
 		Supplier<Pipeline> outboundPipeline = outboundState::pipeline;
 		Supplier<Pipeline> inbound = () -> inboundPipeline;
-		this.outbound = bind(properties.outboundBind(), properties.outboundPort(), outboundPipeline, outboundGuard)
+		this.outbound = bind(properties.outboundBind(), properties.outboundPort(), outboundPipeline, outboundGuard, null)
 			.handle((request, response) -> forwarder.handle(request, response, outboundState.pipeline()))
 			.bindNow();
-		this.inbound = bind(properties.bind(), properties.inboundPort(), inbound, inboundGuard)
+		this.inbound = bind(properties.bind(), properties.inboundPort(), inbound, inboundGuard, meshTls)
 			.handle((request, response) -> forwarder.handle(request, response, inboundPipeline))
 			.bindNow();
 		logger.info("Node " + properties.node() + ": outbound on " + properties.outboundBind() + ":" + outbound.port()
@@ -114,14 +125,22 @@ public class ProxyListeners {
 				+ properties.workloads());
 	}
 
-	/** Plain HTTP/1.1 takes the relay; the rest (HTTP/2, WebSocket, ...) the listener's reactor-netty handler. */
-	private HttpServer bind(String host, int port, Supplier<Pipeline> pipeline, ListenerGuard guard) {
+	/**
+	 * Plain HTTP/1.1 takes the relay; the rest (HTTP/2, WebSocket, ...) the listener's reactor-netty handler. With
+	 * {@code tls}, a connection that starts a TLS handshake gets the mesh's server TLS in front of those same handlers
+	 * (so TLS traffic takes the relay too), and plain text passes for the pipeline to judge.
+	 */
+	private HttpServer bind(String host, int port, Supplier<Pipeline> pipeline, ListenerGuard guard, MeshTls tls) {
+		long handshakeTimeout = properties.headerTimeout().toMillis();
 		return listener(host, port, (int) properties.maxHeaderSize().toBytes())
 			.doOnChannelInit((observer, channel, remote) -> {
 				if (channel.pipeline().get(DECODING_ERRORS) != null) {
 					channel.pipeline().addBefore(DECODING_ERRORS, "meshgate.relay", new Http1Relay(pipeline, relayPool));
 				}
 				guard.install(channel);
+				if (tls != null) {
+					channel.pipeline().addFirst("meshgate.tls-or-plain-text", tls.inboundHandler(handshakeTimeout));
+				}
 			})
 			.runOn(loops);
 	}

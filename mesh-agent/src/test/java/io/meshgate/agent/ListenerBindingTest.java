@@ -35,7 +35,8 @@ class ListenerBindingTest {
 			.agent();
 		GoldenMetrics metrics = GoldenMetrics.none();
 		ProxyListeners listeners = new ProxyListeners(agent, new RoutingState(Direction.OUTBOUND, metrics, "unknown",
-				config -> MatchStep.compile(config, metrics, Direction.OUTBOUND, "unknown")), metrics);
+				config -> MatchStep.compile(config, metrics, Direction.OUTBOUND, "unknown")), metrics, null,
+				new io.meshgate.agent.inbound.InboundModes());
 		listeners.start();
 		try {
 			try (Socket inbound = new Socket()) {

@@ -13,11 +13,18 @@ import java.util.List;
  * @param endpoints static endpoints ({@code http://host:port}, {@code https://host:port} called over TLS with the host
  *                  name verified); workloads behind agents are found through the registry instead, static endpoints
  *                  stay useful for services outside the mesh
+ * @param mode      this service's {@code mesh.mode} ({@code strict}: its workloads take calls over mutual TLS only;
+ *                  {@code permissive}: plain text too); absent: the mesh's
  */
-public record ServiceSpec(Duration timeout, List<URI> endpoints) {
+public record ServiceSpec(Duration timeout, List<URI> endpoints, MeshConfig.Mode mode) {
 
 	public ServiceSpec {
 		endpoints = Immutables.list(endpoints);
+	}
+
+	/** The mode its workloads' inbound listeners apply: its own, else the mesh's. */
+	public MeshConfig.Mode modeIn(MeshConfig mesh) {
+		return mode != null ? mode : mesh.mode();
 	}
 
 	/**
@@ -28,6 +35,6 @@ public record ServiceSpec(Duration timeout, List<URI> endpoints) {
 		if (!empty.isBlank()) {
 			throw new IllegalArgumentException("a service takes settings such as timeout, not a value");
 		}
-		return new ServiceSpec(null, null);
+		return new ServiceSpec(null, null, null);
 	}
 }

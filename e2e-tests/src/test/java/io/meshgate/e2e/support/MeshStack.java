@@ -115,7 +115,10 @@ public final class MeshStack implements AutoCloseable {
 			.start();
 		// the proxies' join tokens come from the control plane
 		controlPlane.awaitHealthy(controlPlaneApi.managementUrl("/actuator/health"), START_DEADLINE);
-		agentA = agent(a, Map.of("orders", orders, "inventory", inventory1), enrolment(a, List.of("orders", "inventory")));
+		// orders (demo A) is the app calling out through node-a's outbound listener: node-a calls as svc/orders
+		Map<String, String> environmentA = new HashMap<>(enrolment(a, List.of("orders", "inventory")));
+		environmentA.put("MESHGATE_AGENT_OUTBOUND_SERVICE", "orders");
+		agentA = agent(a, Map.of("orders", orders, "inventory", inventory1), environmentA);
 		Map<String, Integer> onB = new HashMap<>(Map.of("inventory", inventory2, "inventory-v2", inventoryV2));
 		onB.putAll(extraWorkloadsOnB);
 		agentB = agent(b, onB, enrolment(b, List.copyOf(onB.keySet())));

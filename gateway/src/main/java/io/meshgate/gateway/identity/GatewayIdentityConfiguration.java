@@ -20,13 +20,14 @@ import io.meshgate.client.spring.MeshClientProperties;
 @Configuration(proxyBeanMethods = false)
 class GatewayIdentityConfiguration {
 
-	static final String NODE = "gateway";
+	static final String NODE = GatewayIdentity.SERVICE;
 
 	@Bean(destroyMethod = "close")
 	Identities gatewayIdentities(MeshClientProperties client, @Value("${meshgate.gateway.join-token:}") String token,
 			@Value("${meshgate.gateway.join-token-file:}") String tokenFile) {
 		JoinToken joinToken = JoinToken.fromSettings("meshgate.gateway", token, tokenFile);
-		return new Identities(client.dataDir().resolve(NODE).resolve("identity"), joinToken, NODE, List.of(NODE),
+		return new Identities(client.dataDir().resolve(NODE).resolve("identity"), joinToken, NODE,
+				List.of(GatewayIdentity.SERVICE),
 				client.controlPlane().uri(), client.controlPlane().timeout(), Clock.systemUTC())
 			.start();
 	}

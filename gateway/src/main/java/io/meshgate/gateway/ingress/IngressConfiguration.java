@@ -13,6 +13,9 @@ import io.meshgate.proxy.core.ForwardedHeaders;
 import io.meshgate.proxy.core.ListenerPolicy;
 import io.meshgate.proxy.core.PathNormaliser;
 import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.client.identity.Identities;
+import io.meshgate.gateway.identity.GatewayIdentity;
+import io.meshgate.proxy.tls.MeshTls;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.H2cUpgradeRefusal;
 import io.meshgate.proxy.transport.Http10Framing;
@@ -82,11 +85,21 @@ class IngressConfiguration {
 		return new ListenerGuard("gateway", limits, registry);
 	}
 
+	/**
+	 * Mutual TLS to the nodes' inbound listeners: the gateway calls as {@code spiffe://<td>/svc/gateway} and accepts
+	 * a node of the mesh. It has no inbound listener of the mesh, so the server side is never used.
+	 */
+	@Bean
+	MeshTls meshTls(Identities identities, MeterRegistry registry) {
+		return MeshTls.of(identities::nodeSvid, () -> identities.serviceSvid(GatewayIdentity.SERVICE),
+				identities::trustBundle, registry);
+	}
+
 	/** Its connect timeout is the one plain routes get from Spring Cloud Gateway's HTTP client settings. */
 	@Bean
-	IngressProxy ingressProxy(IngressState state, UpstreamTls tls, UpstreamLimits limits,
+	IngressProxy ingressProxy(IngressState state, UpstreamTls tls, MeshTls meshTls, UpstreamLimits limits,
 			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
-		return new IngressProxy(state, Duration.ofMillis(connectTimeoutMillis), tls, limits);
+		return new IngressProxy(state, Duration.ofMillis(connectTimeoutMillis), tls, meshTls, limits);
 	}
 
 	/**
@@ -94,9 +107,10 @@ class IngressConfiguration {
 	 * reactor-netty's shared event loops (Spring Boot's server does), which share the limits.
 	 */
 	@Bean(destroyMethod = "close")
-	UpstreamPool ingressUpstreams(UpstreamTls tls, UpstreamLimits limits,
+	UpstreamPool ingressUpstreams(UpstreamTls tls, MeshTls meshTls, UpstreamLimits limits,
 			@Value("${spring.cloud.gateway.server.webflux.httpclient.connect-timeout:2000}") long connectTimeoutMillis) {
-		return new UpstreamPool(Duration.ofMillis(connectTimeoutMillis), 256, Duration.ofSeconds(30), tls, limits,
+		return new UpstreamPool(Duration.ofMillis(connectTimeoutMillis), 256, Duration.ofSeconds(30), tls, meshTls,
+				limits,
 				LoopResources.DEFAULT_IO_WORKER_COUNT);
 	}
 

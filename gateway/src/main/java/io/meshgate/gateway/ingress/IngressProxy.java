@@ -11,6 +11,7 @@ import org.springframework.boot.reactor.netty.NettyRouteProvider;
 import io.meshgate.proxy.core.Decision;
 import io.meshgate.proxy.core.Exchange;
 import io.meshgate.proxy.core.Pipeline;
+import io.meshgate.proxy.tls.MeshTls;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.meshgate.proxy.transport.reactor.Forwarder;
@@ -39,10 +40,10 @@ final class IngressProxy implements NettyRouteProvider, DisposableBean {
 
 	private final Forwarder forwarder;
 
-	IngressProxy(IngressState state, Duration connectTimeout, UpstreamTls tls, UpstreamLimits limits) {
+	IngressProxy(IngressState state, Duration connectTimeout, UpstreamTls tls, MeshTls meshTls, UpstreamLimits limits) {
 		this.state = state;
 		this.connections = Forwarder.upstreamPool("meshgate-ingress", limits);
-		this.forwarder = new Forwarder(connections, connectTimeout, null, tls);
+		this.forwarder = new Forwarder(connections, connectTimeout, null, tls, meshTls);
 	}
 
 	@Override

@@ -54,6 +54,13 @@ public final class BundleTrustManager extends X509ExtendedTrustManager {
 			throw new CertificateException("no trust bundle yet (not enrolled)");
 		}
 		try {
+			chain[0].checkValidity();
+		}
+		catch (java.security.cert.CertificateExpiredException | java.security.cert.CertificateNotYetValidException ex) {
+			throw new CertificateException("the peer's certificate is expired or not yet valid (valid "
+					+ chain[0].getNotBefore().toInstant() + " to " + chain[0].getNotAfter().toInstant() + ")", ex);
+		}
+		try {
 			PKIXParameters pkix = new PKIXParameters(
 					anchors.stream().map(root -> new TrustAnchor(root, null)).collect(Collectors.toSet()));
 			pkix.setRevocationEnabled(false); // short-lived SVIDs instead of revocation, as SPIFFE does

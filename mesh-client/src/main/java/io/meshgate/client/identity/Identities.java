@@ -101,12 +101,22 @@ public final class Identities implements AutoCloseable {
 
 	/** This node's SVID ({@code spiffe://<td>/node/<node>}) and its key, while it holds one. */
 	public SvidKeyManager.Svid nodeSvid() {
+		return svid("/node/" + node);
+	}
+
+	/** The SVID of a local workload's service ({@code spiffe://<td>/svc/<service>}), while the node holds one. */
+	public SvidKeyManager.Svid serviceSvid(String service) {
+		return svid("/svc/" + service);
+	}
+
+	private SvidKeyManager.Svid svid(String path) {
 		NodeIdentity current = identity;
 		if (current == null) {
 			return null;
 		}
 		for (var svid : current.svids().entrySet()) {
-			if (URI.create(svid.getKey()).getPath().equals("/node/" + node)) {
+			if (URI.create(svid.getKey()).getPath().equals(path)) {
+				// read at each handshake, which are rare: connections are pooled
 				return new SvidKeyManager.Svid(current.key(), new java.security.cert.X509Certificate[] { svid.getValue() });
 			}
 		}

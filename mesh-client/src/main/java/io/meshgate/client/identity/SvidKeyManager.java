@@ -24,7 +24,11 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
 
 	private final Supplier<Svid> current;
 
-	/** @param current the SVID to present now, or {@code null} while there is none */
+	/**
+	 * @param current the SVID to present now, or {@code null} while there is none. A handshake asks for the chain and
+	 *                the key separately: a renewal between the two is harmless as long as it keeps the key, which the
+	 *                mesh's renewals do (a node renews for the key it enrolled with)
+	 */
 	public SvidKeyManager(Supplier<Svid> current) {
 		this.current = current;
 	}

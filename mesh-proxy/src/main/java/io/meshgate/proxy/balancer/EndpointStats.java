@@ -60,6 +60,11 @@ public final class EndpointStats {
 		return address;
 	}
 
+	/** Whether this endpoint is a node's inbound listener (from the registry), rather than a static address. */
+	public boolean isMeshNode() {
+		return !STATIC.equals(node);
+	}
+
 	/**
 	 * The Host header the upstream expects: a node's inbound listener hands the request to a workload of the service
 	 * and gives it the service's name (as a cluster's service DNS name would be); a service outside the mesh is

@@ -16,9 +16,17 @@ import io.netty.handler.codec.http.HttpHeaders;
  * @param host         the Host header the upstream gets
  * @param tagService   whether the next hop gets the mesh's service header (to an agent) or loses it (to a workload)
  * @param timeout      deadline for the response headers (a response that streams is not cut); {@code null}: none
+ * @param mesh         whether the upstream is another node's inbound listener, called over mutual TLS when this
+ *                     proxy has a mesh identity (a registry endpoint; a static endpoint is outside the mesh)
  */
 public record Hop(String service, String upstream, String pathAndQuery, String host, boolean tagService,
-		Duration timeout) {
+		Duration timeout, boolean mesh) {
+
+	/** A hop outside the mesh (a workload, a static endpoint). */
+	public Hop(String service, String upstream, String pathAndQuery, String host, boolean tagService,
+			Duration timeout) {
+		this(service, upstream, pathAndQuery, host, tagService, timeout, false);
+	}
 
 	/** Whether the upstream is called over TLS. */
 	public boolean secure() {

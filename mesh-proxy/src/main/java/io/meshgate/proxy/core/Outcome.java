@@ -22,6 +22,8 @@ public enum Outcome {
 	BAD_REQUEST("bad_request", 13),
 	/** the endpoint had max-connections open and max-pending requests waiting for one */
 	OVERLOADED("overloaded", 14),
+	/** plain text where mutual TLS is required ({@code mesh.mode: strict}) */
+	MTLS_REQUIRED("mtls_required", 7),
 	/** refused by a policy step (authorization, the zero-trust issue's) */
 	DENIED("denied", 7),
 	/** reactor-netty could not decode the request (answered before any pipeline ran; never in metrics) */

@@ -52,10 +52,14 @@ public final class Pipeline {
 		return new Exchange(head, observer, unrouted, policy);
 	}
 
-	/** The exchange of a request a transport read: its head built once, with this listener's path rules. */
+	/**
+	 * The exchange of a request a transport read: its head built once, with this listener's path rules.
+	 * @param peerIdentity the caller's verified SPIFFE ID ({@code MeshTls.peerOf}), {@code null} over plain text
+	 */
 	public Exchange exchange(Protocol protocol, HttpMethod method, String target, HttpHeaders headers,
-			InetSocketAddress client) {
-		return exchange(RequestHead.of(direction, policy.paths(), protocol, method, target, headers, client));
+			InetSocketAddress client, String peerIdentity) {
+		return exchange(RequestHead.of(direction, policy.paths(), protocol, method, target, headers, client,
+				peerIdentity));
 	}
 
 	/**

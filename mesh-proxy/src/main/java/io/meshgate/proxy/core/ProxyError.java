@@ -42,6 +42,15 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 				"node '" + node + "' runs no workload of service '" + service + "'");
 	}
 
+	/**
+	 * A caller reached an inbound listener in plain text for a service that takes mutual TLS only
+	 * ({@code mesh.mode: strict}): a caller outside the mesh, or an agent without its identity.
+	 */
+	public static ProxyError mutualTlsRequired(String node, String service) {
+		return new ProxyError(HttpResponseStatus.FORBIDDEN, Outcome.MTLS_REQUIRED, "service '" + service
+				+ "' takes calls over mutual TLS only (mesh.mode strict): call it through your node's mesh agent");
+	}
+
 	/** The endpoint is at its connection limit with its queue full: answered at once rather than queued. */
 	public static ProxyError overloaded(String service, String endpoint) {
 		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, Outcome.OVERLOADED,

@@ -34,8 +34,11 @@ public final class RequestHead {
 
 	private final String pathError;
 
+	private final String peerIdentity;
+
 	private RequestHead(Direction direction, Protocol protocol, HttpMethod method, String rawTarget, String authority,
-			String path, String pathError, String query, HttpHeaders headers, InetSocketAddress client) {
+			String path, String pathError, String query, HttpHeaders headers, InetSocketAddress client,
+			String peerIdentity) {
 		this.direction = direction;
 		this.protocol = protocol;
 		this.method = method;
@@ -46,16 +49,20 @@ public final class RequestHead {
 		this.query = query;
 		this.headers = headers;
 		this.client = client;
+		this.peerIdentity = peerIdentity;
 	}
 
 	public static RequestHead of(Direction direction, Protocol protocol, HttpMethod method, String target,
 			HttpHeaders headers, InetSocketAddress client) {
-		return of(direction, PathNormaliser.STRICT, protocol, method, target, headers, client);
+		return of(direction, PathNormaliser.STRICT, protocol, method, target, headers, client, null);
 	}
 
-	/** @param normaliser the listener's path rules; a path it refuses is kept raw with {@link #pathError()} set */
+	/**
+	 * @param normaliser   the listener's path rules; a path it refuses is kept raw with {@link #pathError()} set
+	 * @param peerIdentity the SPIFFE ID the caller's client certificate proved; {@code null} over plain text
+	 */
 	public static RequestHead of(Direction direction, PathNormaliser normaliser, Protocol protocol, HttpMethod method,
-			String target, HttpHeaders headers, InetSocketAddress client) {
+			String target, HttpHeaders headers, InetSocketAddress client, String peerIdentity) {
 		String authority;
 		String pathAndQuery;
 		int scheme = target.indexOf("://");
@@ -87,7 +94,7 @@ public final class RequestHead {
 			pathError = invalid.getMessage();
 		}
 		return new RequestHead(direction, protocol, method, target, authority, path, pathError, query, headers,
-				client);
+				client, peerIdentity);
 	}
 
 	public Direction direction() {
@@ -157,10 +164,10 @@ public final class RequestHead {
 	}
 
 	/**
-	 * The caller's verified identity (a SPIFFE id from its client certificate); {@code null} until mTLS exists, and
-	 * never taken from a header.
+	 * The caller's verified identity, the SPIFFE ID of the client certificate it completed a mutual TLS handshake
+	 * with; {@code null} for a caller over plain text. Never taken from a header.
 	 */
 	public String peerIdentity() {
-		return null;
+		return peerIdentity;
 	}
 }

@@ -35,7 +35,7 @@ public final class BalanceStep implements Step {
 		endpoint.started();
 		exchange.endpoint(endpoint);
 		exchange.hop(new Hop(service, endpoint.address(), exchange.forwardTarget(),
-				endpoint.hostHeader(), true, table.timeout(service)));
+				endpoint.hostHeader(), true, table.timeout(service), endpoint.isMeshNode()));
 		return Verdict.NEXT;
 	}
 }

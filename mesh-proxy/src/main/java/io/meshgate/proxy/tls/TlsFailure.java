@@ -10,6 +10,10 @@ public enum TlsFailure {
 	WRONG_HOST("wrong_host", "its certificate does not name the host called"),
 	UNTRUSTED("untrusted", "its certificate is not trusted"),
 	EXPIRED("expired", "its certificate is not valid now"),
+	/** a mesh peer whose SPIFFE ID is not one this side accepts (a workload posing as a node, say) */
+	WRONG_IDENTITY("wrong_identity", "its SPIFFE ID is not one accepted here"),
+	/** a caller of an inbound listener without a client certificate */
+	NO_CERTIFICATE("no_certificate", "it presented no certificate"),
 	NOT_TLS("not_tls", "it does not speak TLS on that port"),
 	OTHER("handshake_failed", "the handshake failed");
 
@@ -35,11 +39,17 @@ public enum TlsFailure {
 		if (reason.contains("subject alternative") || reason.contains("No name matching")) {
 			return WRONG_HOST;
 		}
-		if (reason.contains("certification path") || reason.contains("PKIX")) {
-			return UNTRUSTED;
-		}
 		if (reason.contains("expired") || reason.contains("not yet valid")) {
 			return EXPIRED;
+		}
+		if (reason.contains("certification path") || reason.contains("PKIX") || reason.contains("does not chain")) {
+			return UNTRUSTED;
+		}
+		if (reason.contains("the peer is spiffe://") || reason.contains("has no SPIFFE ID")) {
+			return WRONG_IDENTITY;
+		}
+		if (reason.contains("Empty client certificate chain") || reason.contains("presented no certificate")) {
+			return NO_CERTIFICATE;
 		}
 		if (reason.contains("not an SSL/TLS record")) {
 			return NOT_TLS;

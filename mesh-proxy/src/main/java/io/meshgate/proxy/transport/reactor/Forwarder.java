@@ -18,6 +18,7 @@ import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.RequestIds;
+import io.meshgate.proxy.tls.MeshTls;
 import io.meshgate.proxy.tls.TlsHandshakes;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.limits.UpstreamLimits;
@@ -66,6 +67,11 @@ public final class Forwarder {
 
 	private final TlsHandshakes handshakes;
 
+	/** To other nodes' inbound listeners over mutual TLS; {@code null} for a proxy without a mesh identity. */
+	private final HttpClient mesh1;
+
+	private final HttpClient mesh2;
+
 	/**
 	 * Upstream keep-alive connections, bounded per endpoint by {@code limits}: beyond its connections and waiting
 	 * requests a request fails at once, answered 503 {@code overloaded}, instead of queueing without bound. Idle
@@ -82,9 +88,11 @@ public final class Forwarder {
 	/**
 	 * @param loops the event loops of the listeners calling it, so a request stays on its caller's thread;
 	 *              {@code null}: reactor-netty's shared ones (the gateway's: Spring Boot's server runs on them too)
-	 * @param tls   trust and hostname verification for {@code https://} upstreams
+	 * @param tls     trust and hostname verification for {@code https://} upstreams
+	 * @param meshTls mutual TLS to other nodes of the mesh; {@code null}: plain text to them (no mesh identity)
 	 */
-	public Forwarder(ConnectionProvider connections, Duration connectTimeout, LoopResources loops, UpstreamTls tls) {
+	public Forwarder(ConnectionProvider connections, Duration connectTimeout, LoopResources loops, UpstreamTls tls,
+			MeshTls meshTls) {
 		HttpClient client = HttpClient.create(connections);
 		if (loops != null) {
 			client = client.runOn(loops);
@@ -102,6 +110,16 @@ public final class Forwarder {
 		this.h2 = http1.protocol(HttpProtocol.H2)
 			.secure(spec -> spec.sslContext(tls.http2()))
 			.doOnConnected(connection -> handshakes.succeeded());
+		this.mesh1 = meshTls == null ? null : http1.secure(spec -> spec.sslContext(meshTls.client(false)))
+			.doOnConnected(connection -> handshakes.succeeded());
+		this.mesh2 = meshTls == null ? null : http1.protocol(HttpProtocol.H2)
+			.secure(spec -> spec.sslContext(meshTls.client(true)))
+			.doOnConnected(connection -> handshakes.succeeded());
+	}
+
+	/** The upstream as reactor-netty is told it: {@code https} for another node, which it reaches over mutual TLS. */
+	private static String upstreamUri(Hop hop, boolean mutual) {
+		return mutual && hop.upstream().startsWith("http:") ? "https:" + hop.upstream().substring(5) : hop.upstream();
 	}
 
 	/** Runs the pipeline for a request reactor-netty read, then forwards or answers it. */
@@ -117,7 +135,7 @@ public final class Forwarder {
 	/** The request's head, read once, and its exchange in {@code pipeline}. */
 	public static Exchange exchange(HttpServerRequest request, Pipeline pipeline) {
 		return pipeline.exchange(protocol(request), request.method(), request.uri(), request.requestHeaders(),
-				request.remoteAddress());
+				request.remoteAddress(), MeshTls.peerOf(((Connection) request).channel()));
 	}
 
 	public static java.util.concurrent.Executor eventLoop(HttpServerRequest request) {
@@ -143,7 +161,9 @@ public final class Forwarder {
 		}
 		Hop hop = exchange.hop();
 		boolean http2 = request.version().majorVersion() == 2;
-		HttpClient client = hop.secure() ? (http2 ? h2 : https) : (http2 ? h2c : http1);
+		boolean mutual = hop.mesh() && mesh1 != null;
+		HttpClient client = mutual ? (http2 ? mesh2 : mesh1)
+				: hop.secure() ? (http2 ? h2 : https) : (http2 ? h2c : http1);
 		// HTTP/1.1 announces a body with Content-Length or Transfer-Encoding; an HTTP/2 stream may carry one without
 		boolean hasBody = http2 || request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
 				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
@@ -155,7 +175,7 @@ public final class Forwarder {
 			hop.applyTo(outgoing);
 		})
 			.request(request.method())
-			.uri(hop.upstream() + hop.pathAndQuery())
+			.uri(upstreamUri(hop, mutual) + hop.pathAndQuery())
 			.send((outgoing, out) -> {
 				if (!hasBody) {
 					sent(requestSent);
@@ -307,7 +327,8 @@ public final class Forwarder {
 			clientSpec.protocols(protocols);
 			serverSpec.protocols(protocols);
 		}
-		HttpClient client = hop.secure() ? https : http1;
+		boolean mutual = hop.mesh() && mesh1 != null;
+		HttpClient client = mutual ? mesh1 : hop.secure() ? https : http1;
 		return response.sendWebsocket((in, out) -> client.headers(outgoing -> {
 			request.requestHeaders().forEach(header -> {
 				String name = header.getKey().toLowerCase(Locale.ROOT);
@@ -319,7 +340,7 @@ public final class Forwarder {
 			hop.applyTo(outgoing);
 		})
 			.websocket(clientSpec.build())
-			.uri(hop.upstream().replaceFirst("^http", "ws") + hop.pathAndQuery())
+			.uri(upstreamUri(hop, mutual).replaceFirst("^http", "ws") + hop.pathAndQuery())
 			.handle((upstreamIn, upstreamOut) -> {
 				exchange.responded(HttpResponseStatus.SWITCHING_PROTOCOLS.code());
 				Mono<Void> toUpstream = upstreamOut.sendObject(in.receiveFrames()

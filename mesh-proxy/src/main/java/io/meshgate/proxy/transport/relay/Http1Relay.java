@@ -12,6 +12,7 @@ import io.meshgate.proxy.core.Hop;
 import io.meshgate.proxy.core.MeshHeaders;
 import io.meshgate.proxy.core.Outcome;
 import io.meshgate.proxy.core.Pipeline;
+import io.meshgate.proxy.tls.MeshTls;
 import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.RequestIds;
@@ -108,6 +109,9 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 	/** The upstream whose pool queue the exchange waits in, for a connection under its limit. */
 	private String queuedFor;
 
+	/** Whether {@link #queuedFor} is a node of the mesh (mutual TLS), as the hop said when it queued. */
+	private boolean queuedMesh;
+
 	/** @param pipelines the listener's current pipeline, read once per request */
 	public Http1Relay(Supplier<Pipeline> pipelines, UpstreamPool pool) {
 		this.pipelines = pipelines;
@@ -175,7 +179,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		}
 		Pipeline pipeline = pipelines.get();
 		Exchange started = pipeline.exchange(Protocol.HTTP_1_1, request.method(), request.uri(), request.headers(),
-				(InetSocketAddress) ctx.channel().remoteAddress());
+				(InetSocketAddress) ctx.channel().remoteAddress(), MeshTls.peerOf(ctx.channel()));
 		Decision decision = pipeline.decide(started, ctx.executor());
 		if (decision == Decision.PASS) {
 			handOver(request);
@@ -228,7 +232,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		if (requestDone) {
 			startDeadline(); // the whole request arrived while a step answered later
 		}
-		Channel pooled = pool.acquire(hop.upstream());
+		Channel pooled = pool.acquire(hop.upstream(), hop.mesh());
 		if (pooled != null) {
 			bind(pooled);
 			upstream.write(request, upstream.voidPromise());
@@ -247,8 +251,9 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 			}
 			unsent.addFirst(request);
 			String target = hop.upstream();
-			switch (pool.admit(target, this)) {
-				case OPEN -> connect(target);
+			queuedMesh = hop.mesh();
+			switch (pool.admit(target, queuedMesh, this)) {
+				case OPEN -> connect(target, queuedMesh);
 				case QUEUED -> queuedFor = target;
 				case FULL -> {
 					String service = hop.service();
@@ -260,9 +265,10 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		}
 	}
 
-	private void connect(String target) {
+	private void connect(String target, boolean mesh) {
 		int id = exchangeId;
-		pool.connect(ctx.channel(), target).addListener((ChannelFutureListener) f -> connected(f, id, target));
+		pool.connect(ctx.channel(), target, mesh)
+			.addListener((ChannelFutureListener) f -> connected(f, id, target, mesh));
 	}
 
 	/** The pool's answer to the wait: a connection handed over, or leave to open one. */
@@ -274,7 +280,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		String target = queuedFor;
 		queuedFor = null;
 		if (channel == null) {
-			connect(target);
+			connect(target, queuedMesh);
 			return true;
 		}
 		attach(channel);
@@ -298,11 +304,11 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		request.setUri(hop.pathAndQuery());
 	}
 
-	private void connected(ChannelFuture future, int id, String target) {
+	private void connected(ChannelFuture future, int id, String target, boolean mesh) {
 		if (!active || id != exchangeId || hop == null) {
 			// the exchange ended while connecting (caller gone, timed out): keep the connection for the next one
 			if (future.isSuccess()) {
-				pool.release(target, future.channel());
+				pool.release(target, mesh, future.channel());
 			}
 			return;
 		}
@@ -541,7 +547,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		upstream = null;
 		((UpstreamHandler) channel.pipeline().last()).relay = null;
 		if (reusable && hop != null) {
-			pool.release(hop.upstream(), channel);
+			pool.release(hop.upstream(), hop.mesh(), channel);
 		}
 		else {
 			channel.close();
@@ -551,7 +557,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 	/** Drops what waits for the upstream connection: request parts, and the place in its pool's queue. */
 	private void releaseUnsent() {
 		if (queuedFor != null) {
-			pool.cancel(queuedFor, this);
+			pool.cancel(queuedFor, queuedMesh, this);
 			queuedFor = null;
 		}
 		if (unsent != null) {

@@ -26,6 +26,7 @@ import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.meshgate.proxy.tls.MeshTls;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.limits.UpstreamLimits;
 
@@ -57,21 +58,35 @@ public final class UpstreamPool {
 
 	private final int maxWaiting;
 
-	private final FastThreadLocal<Map<String, Upstream>> upstreams = new FastThreadLocal<>() {
-		@Override
-		protected Map<String, Upstream> initialValue() {
-			return new HashMap<>();
-		}
-	};
+	private final FastThreadLocal<Map<String, Upstream>> upstreams = newPerLoop();
+
+	/** Other nodes' inbound listeners, over mutual TLS: pooled apart from anything plain at the same address. */
+	private final FastThreadLocal<Map<String, Upstream>> meshUpstreams = newPerLoop();
+
+	private final MeshTls meshTls;
+
+	private static FastThreadLocal<Map<String, Upstream>> newPerLoop() {
+		return new FastThreadLocal<>() {
+			@Override
+			protected Map<String, Upstream> initialValue() {
+				return new HashMap<>();
+			}
+		};
+	}
 
 	private volatile DnsAddressResolverGroup epollResolver;
 
 	private volatile DnsAddressResolverGroup nioResolver;
 
-	/** @param loops the event loops sharing the limits: each holds each upstream to its share */
-	public UpstreamPool(Duration connectTimeout, int maxIdle, Duration idleTimeout, UpstreamTls tls,
+	/**
+	 * @param meshTls how to reach other nodes of the mesh ({@code null}: this proxy has no mesh identity, and calls
+	 *                them in plain text)
+	 * @param loops   the event loops sharing the limits: each holds each upstream to its share
+	 */
+	public UpstreamPool(Duration connectTimeout, int maxIdle, Duration idleTimeout, UpstreamTls tls, MeshTls meshTls,
 			UpstreamLimits limits, int loops) {
 		this.tls = tls;
+		this.meshTls = meshTls;
 		this.maxOpen = UpstreamLimits.share(limits.maxConnections(), loops);
 		this.maxWaiting = UpstreamLimits.share(limits.maxPending(), loops);
 		this.connectTimeoutMillis = (int) connectTimeout.toMillis();
@@ -85,8 +100,8 @@ public final class UpstreamPool {
 	}
 
 	/** An idle open connection to {@code upstream} on the calling loop, or {@code null}. */
-	Channel acquire(String upstream) {
-		ArrayDeque<Channel> idle = upstream(upstream).idle;
+	Channel acquire(String upstream, boolean mesh) {
+		ArrayDeque<Channel> idle = upstream(upstream, mesh).idle;
 		Channel channel;
 		while ((channel = idle.pollLast()) != null) {
 			if (channel.isActive()) {
@@ -97,8 +112,8 @@ public final class UpstreamPool {
 	}
 
 	/** Whether another connection may be opened now ({@link Admission#OPEN}, counted), or the waiter queued. */
-	Admission admit(String upstream, Waiter waiter) {
-		Upstream known = upstream(upstream);
+	Admission admit(String upstream, boolean mesh, Waiter waiter) {
+		Upstream known = upstream(upstream, mesh);
 		if (known.open < maxOpen) {
 			known.open++;
 			return Admission.OPEN;
@@ -111,13 +126,13 @@ public final class UpstreamPool {
 	}
 
 	/** The waiter's exchange ended before a connection was free for it. */
-	void cancel(String upstream, Waiter waiter) {
-		upstream(upstream).waiting.remove(waiter);
+	void cancel(String upstream, boolean mesh, Waiter waiter) {
+		upstream(upstream, mesh).waiting.remove(waiter);
 	}
 
 	/** Takes back a connection whose last exchange ended cleanly: to the first waiter, else idle. */
-	void release(String upstream, Channel channel) {
-		Upstream known = upstream(upstream);
+	void release(String upstream, boolean mesh, Channel channel) {
+		Upstream known = upstream(upstream, mesh);
 		if (channel.isActive()) {
 			Waiter waiter;
 			while ((waiter = known.waiting.pollFirst()) != null) {
@@ -140,11 +155,12 @@ public final class UpstreamPool {
 	 * Opens a connection to {@code upstream} on the loop and transport of {@code caller}, once {@link #admit} said
 	 * so: when it closes (or fails to open), its place goes to the first waiter.
 	 */
-	ChannelFuture connect(Channel caller, String upstream) {
+	ChannelFuture connect(Channel caller, String upstream, boolean mesh) {
 		EventLoop loop = caller.eventLoop();
-		Upstream known = upstream(upstream);
+		Upstream known = upstream(upstream, mesh);
 		InetSocketAddress address = known.address;
-		boolean secure = upstream.startsWith("https:");
+		boolean mutual = mesh && meshTls != null;
+		boolean secure = !mutual && upstream.startsWith("https:");
 		boolean epoll = caller instanceof EpollSocketChannel;
 		Class<? extends SocketChannel> type = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
 		ChannelFuture connecting = new Bootstrap().group(loop)
@@ -156,14 +172,18 @@ public final class UpstreamPool {
 			.handler(new ChannelInitializer<>() {
 				@Override
 				protected void initChannel(Channel channel) {
-					if (secure) {
+					if (mutual) {
+						channel.pipeline()
+							.addLast(meshTls.clientHandler(channel.alloc(), address.getHostString(), address.getPort()));
+					}
+					else if (secure) {
 						channel.pipeline()
 							.addLast(tls.newHandler(channel.alloc(), address.getHostString(), address.getPort()));
 					}
 					channel.pipeline()
 						.addLast(new IdleStateHandler(idleTimeoutMillis, 0, 0, TimeUnit.MILLISECONDS))
 						.addLast(new HttpClientCodec())
-						.addLast(new UpstreamHandler(tls.handshakes()));
+						.addLast(new UpstreamHandler(mutual ? meshTls.upstreamHandshakes() : tls.handshakes()));
 				}
 			})
 			.connect(address);
@@ -183,8 +203,8 @@ public final class UpstreamPool {
 		}
 	}
 
-	private Upstream upstream(String upstream) {
-		Map<String, Upstream> known = upstreams.get();
+	private Upstream upstream(String upstream, boolean mesh) {
+		Map<String, Upstream> known = (mesh ? meshUpstreams : upstreams).get();
 		Upstream found = known.get(upstream);
 		if (found == null) {
 			found = new Upstream(address(upstream));

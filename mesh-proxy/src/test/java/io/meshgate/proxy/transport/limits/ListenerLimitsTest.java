@@ -91,8 +91,8 @@ class ListenerLimitsTest {
 		UpstreamLimits one = new UpstreamLimits(1, 1);
 		connections = Forwarder.upstreamPool("limits-test", one);
 		UpstreamTls tls = UpstreamTls.of(null);
-		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), loops, tls);
-		pool = new UpstreamPool(Duration.ofSeconds(1), 8, Duration.ofSeconds(30), tls, one, 1);
+		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), loops, tls, null);
+		pool = new UpstreamPool(Duration.ofSeconds(1), 8, Duration.ofSeconds(30), tls, null, one, 1);
 		Pipeline pipeline = new Pipeline(Direction.OUTBOUND, List.of(exchange -> {
 			String path = exchange.head().path();
 			exchange.hop(new Hop("svc", upstream, path, "svc", true, null));

@@ -71,7 +71,7 @@ class ForwarderTest {
 					.sendString(Mono.just("body"))))
 			.bindNow();
 		connections = ConnectionProvider.create("test", 16);
-		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), null, UpstreamTls.of(null));
+		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), null, UpstreamTls.of(null), null);
 		String target = "http://127.0.0.1:" + upstream.port();
 		ExchangeObserver recorder = exchange -> outcomes.add(exchange.outcome().label() + " " + exchange.status());
 		Pipeline pipeline = new Pipeline(Direction.OUTBOUND, List.of(exchange -> {

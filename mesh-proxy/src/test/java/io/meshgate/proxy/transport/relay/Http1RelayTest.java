@@ -128,8 +128,8 @@ class Http1RelayTest {
 		eof.start();
 		connections = ConnectionProvider.create("relay-test", 16);
 		UpstreamTls tls = UpstreamTls.of(null);
-		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), null, tls);
-		pool = new UpstreamPool(Duration.ofSeconds(1), 8, Duration.ofSeconds(30), tls, UpstreamLimits.DEFAULTS, 1);
+		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), null, tls, null);
+		pool = new UpstreamPool(Duration.ofSeconds(1), 8, Duration.ofSeconds(30), tls, null, UpstreamLimits.DEFAULTS, 1);
 		ExchangeObserver recorder = new ExchangeObserver() {
 
 			@Override
