@@ -72,8 +72,10 @@ public class MeshDiscoveryClient implements ReactiveDiscoveryClient, ConfigSync.
 		Map<String, List<ServiceInstance>> all = new HashMap<>();
 		config.services().forEach((name, service) -> {
 			List<Endpoint> registered = registry.of(name);
+			// a node's inbound listener takes mutual TLS: https, with the mesh's TLS (routing.PlainRoutesMeshTls)
 			all.put(name, registered.isEmpty() ? staticInstances(name, service)
-					: registered.stream().map(endpoint -> instance(name, endpoint.node(), endpoint.address())).toList());
+					: registered.stream().map(endpoint -> instance(name, endpoint.node(), endpoint.address(), true))
+						.toList());
 		});
 		return Map.copyOf(all);
 	}
@@ -82,11 +84,12 @@ public class MeshDiscoveryClient implements ReactiveDiscoveryClient, ConfigSync.
 		if (service == null) {
 			return List.of();
 		}
-		return service.endpoints().stream().map(endpoint -> instance(name, "static", endpoint)).toList();
+		return service.endpoints().stream()
+			.map(endpoint -> instance(name, "static", endpoint, "https".equals(endpoint.getScheme())))
+			.toList();
 	}
 
-	private static ServiceInstance instance(String name, String node, URI address) {
-		boolean secure = "https".equals(address.getScheme());
+	private static ServiceInstance instance(String name, String node, URI address, boolean secure) {
 		int port = address.getPort() > 0 ? address.getPort() : secure ? 443 : 80;
 		return new DefaultServiceInstance(name + "@" + node + ":" + address.getHost() + ":" + port, name,
 				address.getHost(), port, secure);

@@ -4,6 +4,7 @@ import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLEngine;
@@ -24,18 +25,47 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
 
 	private final Supplier<Svid> current;
 
+	/** When set, the SVID is presented only to a server that asks for a certificate issued under these roots. */
+	private final Supplier<List<X509Certificate>> onlyFor;
+
 	/**
 	 * @param current the SVID to present now, or {@code null} while there is none. A handshake asks for the chain and
 	 *                the key separately: a renewal between the two is harmless as long as it keeps the key, which the
 	 *                mesh's renewals do (a node renews for the key it enrolled with)
 	 */
 	public SvidKeyManager(Supplier<Svid> current) {
+		this(current, null);
+	}
+
+	/**
+	 * A client's key manager that presents the SVID only to servers asking for a certificate of the mesh (their
+	 * certificate request names one of {@code roots}); others, public HTTPS servers say, get none.
+	 */
+	public SvidKeyManager(Supplier<Svid> current, Supplier<List<X509Certificate>> roots) {
 		this.current = current;
+		this.onlyFor = roots;
+	}
+
+	private boolean asksForTheMesh(Principal[] issuers) {
+		if (onlyFor == null) {
+			return true;
+		}
+		if (issuers == null) {
+			return false;
+		}
+		for (X509Certificate root : onlyFor.get()) {
+			for (Principal issuer : issuers) {
+				if (root.getSubjectX500Principal().equals(issuer)) {
+					return true;
+				}
+			}
+		}
+		return false;
 	}
 
 	@Override
 	public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
-		return current.get() == null ? null : ALIAS;
+		return current.get() == null || !asksForTheMesh(issuers) ? null : ALIAS;
 	}
 
 	@Override

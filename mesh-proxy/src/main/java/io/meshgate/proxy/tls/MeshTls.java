@@ -55,11 +55,14 @@ public final class MeshTls {
 
 	private final TlsHandshakes upstream;
 
-	private MeshTls(SslContext server, SslContext client, SslContext clientH2, TlsHandshakes inbound,
-			TlsHandshakes upstream) {
+	private final SslContext meshOrPublic;
+
+	private MeshTls(SslContext server, SslContext client, SslContext clientH2, SslContext meshOrPublic,
+			TlsHandshakes inbound, TlsHandshakes upstream) {
 		this.server = server;
 		this.client = client;
 		this.clientH2 = clientH2;
+		this.meshOrPublic = meshOrPublic;
 		this.inbound = inbound;
 		this.upstream = upstream;
 	}
@@ -88,7 +91,13 @@ public final class MeshTls {
 			SslContext clientH2 = clientBuilder(clientSvid, aNode)
 				.applicationProtocolConfig(alpn(ApplicationProtocolNames.HTTP_2))
 				.build();
-			return new MeshTls(server, client, clientH2,
+			// the SVID only for a server that asks for a certificate of the mesh; the JDK's rules for anyone else
+			SslContext meshOrPublic = SslContextBuilder.forClient()
+				.sslProvider(SslProvider.JDK)
+				.keyManager(new SvidKeyManager(clientSvid, bundle))
+				.trustManager(new MeshOrPublicTrust(bundle, aNode))
+				.build();
+			return new MeshTls(server, client, clientH2, meshOrPublic,
 					registry == null ? TlsHandshakes.NONE : new TlsHandshakes(registry, "inbound"),
 					registry == null ? TlsHandshakes.NONE : new TlsHandshakes(registry, "upstream"));
 		}
@@ -126,6 +135,14 @@ public final class MeshTls {
 	/** For the relay's connections to another node's inbound listener (HTTP/1.1). */
 	public SslHandler clientHandler(ByteBufAllocator alloc, String host, int port) {
 		return client.newHandler(alloc, host, port);
+	}
+
+	/**
+	 * For a client that calls nodes of the mesh and public HTTPS servers alike (the gateway's plain Spring Cloud
+	 * Gateway routes): mutual TLS with a node, the JDK's trust and host name checks with anyone else.
+	 */
+	public SslContext meshOrPublicClient() {
+		return meshOrPublic;
 	}
 
 	/** For reactor-netty's client to another node: HTTP/1.1 (no ALPN) or HTTP/2 (ALPN {@code h2}). */

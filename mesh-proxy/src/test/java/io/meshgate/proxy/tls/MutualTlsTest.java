@@ -190,6 +190,25 @@ class MutualTlsTest {
 	}
 
 	@Test
+	void resumedAndConcurrentConnectionsKnowTheCallerToo() throws Exception {
+		// parallel calls open more connections to the same listener; the later ones resume the first's TLS session
+		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+		seen.clear();
+		List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+		for (int round = 0; round < 5; round++) {
+			for (int i = 0; i < 8; i++) {
+				calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + caller.port()
+						+ "/x")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+			}
+			for (var call : calls) {
+				assertThat(call.get().statusCode()).as(call.get().body()).isEqualTo(200);
+			}
+			calls.clear();
+		}
+		assertThat(seen).hasSize(40).containsOnly(ORDERS);
+	}
+
+	@Test
 	void plainTextReachesThePipelineWithoutAnIdentity() throws Exception {
 		seen.clear();
 		HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
