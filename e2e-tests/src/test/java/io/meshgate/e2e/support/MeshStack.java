@@ -84,6 +84,14 @@ public final class MeshStack implements AutoCloseable {
 	/** More environment for the gateway and both agents (their settings). */
 	private final Map<String, String> proxyEnvironment = new HashMap<>();
 
+	/** More environment for the control plane {@link #startAll()} starts (its settings: an identity TTL, say). */
+	private Map<String, String> controlPlaneEnvironment = Map.of();
+
+	public MeshStack controlPlaneEnvironment(Map<String, String> environment) {
+		this.controlPlaneEnvironment = Map.copyOf(environment);
+		return this;
+	}
+
 	public MeshStack proxyEnvironment(Map<String, String> environment) {
 		proxyEnvironment.putAll(environment);
 		return this;
@@ -105,7 +113,7 @@ public final class MeshStack implements AutoCloseable {
 	}
 
 	public MeshStack startAll() {
-		startControlPlane();
+		startControlPlane(controlPlaneEnvironment);
 		demoA = new JavaProcess("demo-node-a", Project.jar("examples", ""), work, Map.of(),
 				"--proxy=127.0.0.1:" + a.outbound, "--inventory-url=http://inventory", "orders:" + orders,
 				"inventory:" + inventory1)
