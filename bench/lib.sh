@@ -66,6 +66,20 @@ cp_token() { # data_dir port node services(comma-separated, may be empty) -> the
     || { echo "FAILED: no join token for $node: $answer" >&2; exit 1; }
 }
 
+# A CA and two ECDSA P-256 certificates signed by it for the nginx mutual-TLS pair (inbound server, outbound client).
+mtls_certificates() { # dir
+  local dir=$1 name
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=bench-ca \
+    -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
+  for name in in out; do
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$name.mesh" \
+      -keyout "$dir/$name.key" -out "$dir/$name.csr" 2>/dev/null
+    printf 'subjectAltName=DNS:inbound.mesh,URI:spiffe://bench/%s\n' "$name" >"$dir/$name.ext"
+    openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+      -extfile "$dir/$name.ext" -out "$dir/$name.crt" 2>/dev/null
+  done
+}
+
 fail() { # message log
   echo "FAILED: $1; its log: $2" >&2
   tail -n 30 "${2%% *}" >&2 2>/dev/null || true

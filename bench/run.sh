@@ -22,7 +22,7 @@ PEERS=$ROOT/bench/peers
 VERSION=0.1.0-SNAPSHOT
 ARGS="$*"
 DURATION=15; WARMUP=30; RATE_WARMUP=10; ROUNDS=3
-TARGETS=(direct nginx haproxy plain-scg gateway agent-pair nginx-pair)
+TARGETS=(direct nginx haproxy plain-scg gateway agent-pair nginx-pair nginx-mtls-pair)
 ONLY=; PROFILE=
 usage() { echo "usage: bench/run.sh [--quick] [--only target,...] [--profile target]; targets: ${TARGETS[*]}" >&2; exit 2; }
 while (( $# )); do
@@ -36,7 +36,7 @@ while (( $# )); do
 done
 if [[ -n $ONLY ]]; then
   IFS=, read -r -a TARGETS <<<"$ONLY"
-  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway agent-pair nginx-pair " == *" $t "* ]] || usage; done
+  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway agent-pair nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
 fi
 [[ -z $PROFILE || " ${TARGETS[*]} " == *" $PROFILE "* ]] || TARGETS+=("$PROFILE")
 CONNECTIONS=32                          # wrk connections at saturation, the same for every target
@@ -110,6 +110,17 @@ start_all() {
     start nginx-pair-in "$nginx" -c "$WORK/nginx-pair-in.conf"
     start nginx-pair-out "$nginx" -c "$WORK/nginx-pair-out.conf"
   fi
+  if wanted nginx-mtls-pair; then
+    # the agent pair's like-for-like peer now that agents talk mutual TLS: the same two hops, TLS 1.3 between them,
+    # client certificates required, ECDSA P-256 certificates from a CA of the pair's own
+    MTLS_OUT_PORT=$(free_port); MTLS_IN_PORT=$(free_port)
+    mkdir -p "$WORK/mtls" "$WORK/nginx-mtls-in-tmp" "$WORK/nginx-mtls-out-tmp"
+    mtls_certificates "$WORK/mtls"
+    render nginx-mtls-in.conf "$WORK/nginx-mtls-in.conf" -e "s|@PORT@|$MTLS_IN_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g"
+    render nginx-mtls-out.conf "$WORK/nginx-mtls-out.conf" -e "s|@PORT@|$MTLS_OUT_PORT|g" -e "s|@IN_PORT@|$MTLS_IN_PORT|g"
+    start nginx-mtls-in "$nginx" -c "$WORK/nginx-mtls-in.conf"
+    start nginx-mtls-out "$nginx" -c "$WORK/nginx-mtls-out.conf"
+  fi
   if wanted haproxy; then
     render haproxy.cfg "$WORK/haproxy.cfg" -e "s|@PORT@|$HAPROXY_PORT|g" -e "s|@BACKEND_PORT@|$BACKEND_PORT|g"
     start haproxy haproxy -db -f "$WORK/haproxy.cfg"
@@ -132,6 +143,11 @@ start_all() {
     wait_for "nginx pair" "http://127.0.0.1:$PAIR_OUT_PORT/" "$WORK/nginx-pair-out-error.log" \
       "$PID_nginx_pair_out $PID_nginx_pair_in"
     PROCS_nginx_pair="$(children "$PID_nginx_pair_out" | tr '\n' ' ')$(children "$PID_nginx_pair_in" | tr '\n' ' ')"
+  fi
+  if wanted nginx-mtls-pair; then
+    wait_for "nginx mTLS pair" "http://127.0.0.1:$MTLS_OUT_PORT/" "$WORK/nginx-mtls-out-error.log" \
+      "$PID_nginx_mtls_out $PID_nginx_mtls_in"
+    PROCS_nginx_mtls_pair="$(children "$PID_nginx_mtls_out" | tr '\n' ' ')$(children "$PID_nginx_mtls_in" | tr '\n' ' ')"
   fi
   if wanted haproxy; then
     wait_for "HAProxy" "http://127.0.0.1:$HAPROXY_PORT/" "$WORK/haproxy.log" "$PID_haproxy"
@@ -208,6 +224,7 @@ url_of() {
     direct) echo "http://127.0.0.1:$BACKEND_PORT/" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT/" ;;
     nginx-pair) echo "http://127.0.0.1:$PAIR_OUT_PORT/" ;;
+    nginx-mtls-pair) echo "http://127.0.0.1:$MTLS_OUT_PORT/" ;;
     haproxy) echo "http://127.0.0.1:$HAPROXY_PORT/" ;;
     plain-scg) echo "http://127.0.0.1:$SCG_PORT/" ;;
     gateway) echo "http://127.0.0.1:$GW_PORT/" ;;
@@ -384,10 +401,11 @@ label() {
     direct) echo "direct (no proxy)" ;;
     nginx) echo "nginx $(nginx -v 2>&1 | sed 's|.*/||')" ;;
     nginx-pair) echo "nginx pair (two hops, no TLS)" ;;
+    nginx-mtls-pair) echo "nginx mTLS pair (two hops, mutual TLS 1.3)" ;;
     haproxy) echo "HAProxy $(haproxy -v | awk 'NR == 1 {print $3}')" ;;
     plain-scg) echo "plain Spring Cloud Gateway" ;;
     gateway) echo "Meshgate gateway" ;;
-    agent-pair) echo "Meshgate agent pair" ;;
+    agent-pair) echo "Meshgate agent pair (two hops, mutual TLS 1.3)" ;;
   esac
 }
 
@@ -441,6 +459,13 @@ report() {
       echo "- Agent CPU at most 0.1 vCPU per 1000 rps, each agent: node-a $(met "$(awk -v c="$AGENT_CPU_A" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_A), node-b $(met "$(awk -v c="$AGENT_CPU_B" 'BEGIN {print (c <= 0.1)}')") ($AGENT_CPU_B) vCPU at $RATE rps."
       echo "- Agent RSS at $RATE rps at most 96 MB, each agent: node-a $(met "$(( AGENT_RSS_A <= 96 ))") ($AGENT_RSS_A MB), node-b $(met "$(( AGENT_RSS_B <= 96 ))") ($AGENT_RSS_B MB)."
     fi
+    if wanted agent-pair && wanted nginx-mtls-pair; then
+      local pair mtls over
+      pair=$(v RPS agent-pair); mtls=$(v RPS nginx-mtls-pair)
+      over=$(awk -v a="$(v P99 agent-pair)" -v b="$(v P99 nginx-mtls-pair)" 'BEGIN {printf "%.2f", a - b}')
+      echo "- Agent pair over mTLS at least 0.7x the nginx mTLS pair's rps (zero-trust issue): $(met "$(awk -v a="$pair" -v b="$mtls" 'BEGIN {print (a >= 0.7 * b)}')") ($(ratio "$pair" "$mtls"))."
+      echo "- Its p99 at $RATE rps at most 0.5 ms above the nginx mTLS pair's: $(met "$(awk -v o="$over" 'BEGIN {print (o <= 0.5)}')") ($over ms)."
+    fi
     echo "- Where the agents' memory goes, when RSS is over target: Java heap ~20 MB, metaspace ~35 MB for ~7,400 classes"
     echo "  (Jackson, Logback, the JDK's TLS stack, Micrometer and SnakeYAML are ~2,000 of them), code cache ~14 MB, symbols"
     echo "  ~8 MB, the JDK's CDS archive 12 MB mapped (native memory tracking under load; breakdown and next steps in"
@@ -448,8 +473,8 @@ report() {
     echo "  pauses (1.5-2 ms every ~2 s each, -Xlog:gc) touch about 0.1 % of requests; the rest is, by elimination, six"
     echo "  process wake-ups per request on shared vCPUs, which the nginx pair's row pays too."
     echo "- 10 / 1,000 / 10,000 routes and commit -> applied on every proxy: see \`bench/scale.sh\` ([scale-latest.md](scale-latest.md))."
-    echo "- Not measured yet: the mTLS rows (agent pair with mTLS, nginx pair with mTLS) wait for the security issue;"
-    echo "  the nginx pair here is plain HTTP, like the agent pair."
+    echo "- The agent pair talks mutual TLS 1.3 between its agents (JDK TLS, pooled connections); its like-for-like peer"
+    echo "  is the nginx mTLS pair. The plain nginx pair shows what TLS costs nginx."
     local profiles; profiles=$(cd "$ROOT/bench/results" && ls profile-*.md 2>/dev/null | sed 's|.*|[&](&)|' | paste -sd ' ' -)
     if [[ -n $profiles ]]; then
       echo "- Where the JVM targets' time goes (JFR, \`--profile\`): $profiles. Flat profiles: no method of ours"

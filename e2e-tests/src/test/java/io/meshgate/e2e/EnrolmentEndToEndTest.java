@@ -3,10 +3,6 @@ package io.meshgate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,7 +20,6 @@ import io.meshgate.e2e.support.Http;
 import io.meshgate.e2e.support.JavaProcess;
 import io.meshgate.e2e.support.MeshStack;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A node enrols with the operator's join token: a real control plane, real agent processes and the gateway. The agent's key stays
@@ -36,8 +31,6 @@ class EnrolmentEndToEndTest {
 	private static final Duration DEADLINE = Duration.ofSeconds(60);
 
 	private static final Duration SVID_TTL = Duration.ofSeconds(12);
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@TempDir
 	static Path work;

@@ -107,6 +107,8 @@ public final class AgentMain {
 		MeshTls meshTls = MeshTls.of(identity::nodeSvid,
 				"unknown".equals(caller) ? identity::nodeSvid : () -> identity.serviceSvid(caller), identity::trustBundle,
 				metrics);
+		logger.info("Mutual TLS with other nodes as " + ("unknown".equals(caller) ? "node " + agent.node()
+				: "service " + caller) + ", on " + MeshTls.provider());
 		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes);
 		listeners.start();
 		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), identity.controlPlane(),

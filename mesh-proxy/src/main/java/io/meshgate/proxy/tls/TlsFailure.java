@@ -48,7 +48,10 @@ public enum TlsFailure {
 		if (reason.contains("the peer is spiffe://") || reason.contains("has no SPIFFE ID")) {
 			return WRONG_IDENTITY;
 		}
-		if (reason.contains("Empty client certificate chain") || reason.contains("presented no certificate")) {
+		String lower = reason.toLowerCase(java.util.Locale.ROOT);
+		// the JDK's words, then BoringSSL's
+		if (lower.contains("empty client certificate chain") || lower.contains("presented no certificate")
+				|| lower.contains("did_not_return_a_certificate") || lower.contains("certificate_required")) {
 			return NO_CERTIFICATE;
 		}
 		if (reason.contains("not an SSL/TLS record")) {

@@ -209,6 +209,14 @@ class MutualTlsTest {
 	}
 
 	@Test
+	void theMeshRunsOnBoringSslWhereItsNativeLibraryLoads() {
+		// Linux x86-64 (CI, the Docker images): netty-tcnative's BoringSSL; elsewhere the JDK's engine serves
+		org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").startsWith("Linux")
+				&& System.getProperty("os.arch").equals("amd64"));
+		assertThat(MeshTls.provider()).startsWith("openssl");
+	}
+
+	@Test
 	void plainTextReachesThePipelineWithoutAnIdentity() throws Exception {
 		seen.clear();
 		HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest
