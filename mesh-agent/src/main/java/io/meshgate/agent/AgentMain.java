@@ -18,6 +18,7 @@ import io.meshgate.client.registry.RegistryClient;
 import io.meshgate.client.spring.MeshClientProperties;
 import io.meshgate.client.spring.MeshConfigMetrics;
 import io.meshgate.client.store.LastKnownGoodStore;
+import io.meshgate.proxy.authz.AppliedPolicies;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.MatchStep;
@@ -97,6 +98,8 @@ public final class AgentMain {
 		sync.addListener(tables);
 		InboundModes modes = new InboundModes(); // before the start, which applies last-known-good
 		sync.addListener(modes);
+		AppliedPolicies policies = new AppliedPolicies();
+		sync.addListener(policies);
 		new MeshConfigMetrics(sync).bindTo(metrics);
 		identity.addListener(sync::retryNow);
 		sync.start();
@@ -109,7 +112,7 @@ public final class AgentMain {
 				metrics);
 		logger.info("Mutual TLS with other nodes as " + ("unknown".equals(caller) ? "node " + agent.node()
 				: "service " + caller) + ", on " + MeshTls.provider());
-		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes);
+		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes, policies);
 		listeners.start();
 		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), identity.controlPlane(),
 				client.controlPlane().timeout(), agent.node(), agent.inboundAddress(), agent.registrationTtl());

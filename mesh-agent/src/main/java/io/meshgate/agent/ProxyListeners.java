@@ -9,6 +9,8 @@ import org.apache.commons.logging.LogFactory;
 
 import io.meshgate.agent.inbound.InboundModes;
 import io.meshgate.agent.inbound.LocalWorkloadStep;
+import io.meshgate.proxy.authz.AuthorizationStep;
+import io.meshgate.proxy.authz.Policies;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.core.ExchangeObserver;
 import io.meshgate.proxy.logging.ProxyErrorLog;
@@ -37,7 +39,8 @@ import reactor.netty.resources.LoopResources;
  * The data-plane listeners: outbound (local apps → mesh) and inbound (mesh → local workloads). Each runs its
  * direction's pipeline on both transports: the HTTP/1.1 relay first in the channel, reactor-netty's server behind it
  * for the rest. Outbound's pipeline is the routing state's (east-west {@code match}, {@code to} split, balancing,
- * rebuilt on every config or registry change); inbound's has one step, the local workload, fixed at start.
+ * rebuilt on every config or registry change); inbound's is fixed at start: the local workload (with the mTLS mode),
+ * then authorization on the caller's verified identity, which reads the applied config's policies.
  */
 public class ProxyListeners {
 
@@ -79,14 +82,16 @@ public class ProxyListeners {
 	 * @param meshTls the node's mutual TLS: its inbound listener's server side, its calls to other nodes ({@code null}:
 	 *                plain text both ways, for tests of the transports alone)
 	 * @param modes   which services also take plain-text calls inbound
+	 * @param policies the authorization policies of the applied config, enforced inbound
 	 */
 	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics,
-			MeshTls meshTls, InboundModes modes) {
+			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies) {
 		this.properties = properties;
 		this.outboundState = outboundState;
 		this.meshTls = meshTls;
 		this.inboundPipeline = new Pipeline(Direction.INBOUND, properties.listenerPolicy(),
-				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics, modes)),
+				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics, modes),
+						new AuthorizationStep(policies)),
 				ExchangeObserver.of(List.of(metrics, ProxyErrorLog.INSTANCE)),
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);

@@ -36,7 +36,7 @@ class ListenerBindingTest {
 		GoldenMetrics metrics = GoldenMetrics.none();
 		ProxyListeners listeners = new ProxyListeners(agent, new RoutingState(Direction.OUTBOUND, metrics, "unknown",
 				config -> MatchStep.compile(config, metrics, Direction.OUTBOUND, "unknown")), metrics, null,
-				new io.meshgate.agent.inbound.InboundModes());
+				new io.meshgate.agent.inbound.InboundModes(), () -> io.meshgate.proxy.authz.Policies.ALLOW_ALL);
 		listeners.start();
 		try {
 			try (Socket inbound = new Socket()) {

@@ -13,14 +13,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param mode        {@code strict} (mTLS only) or {@code permissive} (also plain text)
  * @param services    services by name
  * @param routes      routes in the order they are matched
- * @param policies    authorization policies (validated now, enforced from the security issue on)
+ * @param policies    authorization policies: a service with one takes only the calls one of its rules allows,
+ *                    enforced by the agent in front of it on the caller's verified identity
+ * @param defaultPolicy what a service without a policy takes: {@code allow} (any call that reaches it, the default)
+ *                    or {@code deny} (none: every service must say who may call it)
  */
 public record MeshConfig(
 		@DefaultValue("meshgate.local") String trustDomain,
 		@DefaultValue("strict") Mode mode,
 		Map<String, ServiceSpec> services,
 		List<Route> routes,
-		List<Policy> policies) {
+		List<Policy> policies,
+		@DefaultValue("allow") DefaultPolicy defaultPolicy) {
 
 	public static final String PREFIX = "mesh";
 
@@ -32,10 +36,14 @@ public record MeshConfig(
 
 	/** An empty model: what a proxy serves before any config was applied. */
 	public static MeshConfig empty() {
-		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null);
+		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null, DefaultPolicy.ALLOW);
 	}
 
 	public enum Mode {
 		STRICT, PERMISSIVE
+	}
+
+	public enum DefaultPolicy {
+		ALLOW, DENY
 	}
 }

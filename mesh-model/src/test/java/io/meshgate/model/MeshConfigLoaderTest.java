@@ -171,7 +171,7 @@ class MeshConfigLoaderTest {
 				Arguments.of("typo in a top-level key", """
 						  rutes: []
 						""", FILE + ": mesh.rutes: unknown key 'rutes' (did you mean 'routes'?); allowed here: "
-						+ "trust-domain, mode, services, routes, policies"),
+						+ "trust-domain, mode, services, routes, policies, default-policy"),
 				Arguments.of("weights that do not add up", """
 						  routes:
 						    - id: a

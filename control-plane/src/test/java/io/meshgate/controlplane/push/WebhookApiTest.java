@@ -111,6 +111,10 @@ class WebhookApiTest {
 	@Test
 	void gitCredentialsAppearInNoAnswer() throws Exception {
 		HttpClient node = new MeshCallers(ca, "meshgate.local").node("node-a");
+		// the status answers 503 until the first commit is checked
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> node.send(HttpRequest
+			.newBuilder(URI.create("https://127.0.0.1:" + port + MeshApi.STATUS)).build(),
+				HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
 		for (String path : new String[] { MeshApi.STATUS, "/mesh-agent/default", "/gateway/default" }) {
 			HttpResponse<String> answer = node.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
 				.timeout(Duration.ofSeconds(10))

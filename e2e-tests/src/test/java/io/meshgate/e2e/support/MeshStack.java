@@ -108,8 +108,18 @@ public final class MeshStack implements AutoCloseable {
 		this.controlPlaneApi = new ControlPlaneApi(Processes.controlPlaneData(work));
 		this.extraWorkloadsOnB = extraWorkloadsOnB;
 		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
-		repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", extraConfig + "  routes:\n"),
-				"this test's services");
+		// the project's policies would refuse most of the paths the tests call; a test about policies commits its own
+		repo.edit("application.yml", yaml -> withoutPolicies(yaml.replace("  routes:\n", extraConfig + "  routes:\n")),
+				"this test's services, no policies");
+	}
+
+	private static String withoutPolicies(String yaml) {
+		int policies = yaml.indexOf("\n  policies:\n");
+		if (policies < 0) {
+			return yaml;
+		}
+		int comment = yaml.lastIndexOf("\n  # Who may call a service", policies);
+		return yaml.substring(0, comment >= 0 ? comment + 1 : policies + 1);
 	}
 
 	public MeshStack startAll() {

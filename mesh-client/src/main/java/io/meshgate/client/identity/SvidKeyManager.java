@@ -38,8 +38,9 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
 	}
 
 	/**
-	 * A client's key manager that presents the SVID only to servers asking for a certificate of the mesh (their
-	 * certificate request names one of {@code roots}); others, public HTTPS servers say, get none.
+	 * A client's key manager that presents the SVID only to servers asking for a certificate of the mesh: a
+	 * certificate request naming one of {@code roots}, or naming no CA at all; one naming only other CAs (a public
+	 * HTTPS server that wants its own client certificates) gets none.
 	 */
 	public SvidKeyManager(Supplier<Svid> current, Supplier<List<X509Certificate>> roots) {
 		this.current = current;
@@ -50,8 +51,9 @@ public final class SvidKeyManager extends X509ExtendedKeyManager {
 		if (onlyFor == null) {
 			return true;
 		}
-		if (issuers == null) {
-			return false;
+		if (issuers == null || issuers.length == 0) {
+			// a server that names no CAs (BoringSSL's, as the agents' inbound listeners run it) gets the SVID: it asked
+			return true;
 		}
 		for (X509Certificate root : onlyFor.get()) {
 			for (Principal issuer : issuers) {

@@ -208,7 +208,7 @@ public final class MeshRules {
 				String at = key + ".allow[" + r + "]";
 				for (int f = 0; f < rule.from().size(); f++) {
 					String caller = rule.from().get(f);
-					if (!caller.equals(GATEWAY_IDENTITY) && !config.services().containsKey(caller)) {
+					if (!caller.equals(GATEWAY_IDENTITY) && !caller.equals("*") && !config.services().containsKey(caller)) {
 						fail(at + ".from[" + f + "]", unknownService(caller));
 					}
 				}

@@ -51,6 +51,12 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 				+ "' takes calls over mutual TLS only (mesh.mode strict): call it through your node's mesh agent");
 	}
 
+	/** No rule of the service's policy allows the call (its caller, method, path): nothing else is said. */
+	public static ProxyError denied(String service) {
+		return new ProxyError(HttpResponseStatus.FORBIDDEN, Outcome.DENIED,
+				"no policy rule of service '" + service + "' allows this call");
+	}
+
 	/** The endpoint is at its connection limit with its queue full: answered at once rather than queued. */
 	public static ProxyError overloaded(String service, String endpoint) {
 		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, Outcome.OVERLOADED,
