@@ -38,7 +38,7 @@ import io.netty.util.AttributeKey;
  * </ul>
  * Keys and trust are read at each handshake ({@link SvidKeyManager}, {@link BundleTrustManager}): a renewed SVID or
  * bundle applies to the next connection, and no context is ever swapped under a live one. Connections are pooled,
- * so handshakes are rare; the JDK's session cache resumes them.
+ * so handshakes are rare.
  */
 public final class MeshTls {
 

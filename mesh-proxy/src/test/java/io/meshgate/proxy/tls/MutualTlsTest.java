@@ -190,8 +190,8 @@ class MutualTlsTest {
 	}
 
 	@Test
-	void resumedAndConcurrentConnectionsKnowTheCallerToo() throws Exception {
-		// parallel calls open more connections to the same listener; the later ones resume the first's TLS session
+	void concurrentConnectionsKnowTheCallerToo() throws Exception {
+		// parallel calls open more connections to the same listener, each with its own handshake
 		HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 		seen.clear();
 		List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
