@@ -196,15 +196,15 @@ class MutualTlsEndToEndTest {
 		}, "steady-load");
 		load.start();
 		try {
-			long deadline = System.nanoTime() + SVID_TTL.multipliedBy(3).toNanos();
-			while (nodeBCertificates.size() < 4 && System.nanoTime() < deadline) {
-				// a fresh connection to node-b's inbound listener, as node-a's orders: which certificate does it serve?
+			// a fresh connection to node-b's inbound listener every half second, as node-a's orders: which certificate
+			// does it serve? Its first and three renewed ones within three TTLs
+			await().atMost(SVID_TTL.multipliedBy(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
 				X509Certificate served = servedCertificate(mesh.b.inbound, orders());
 				if (served != null) {
 					nodeBCertificates.add(served.getSerialNumber().toString(16));
 				}
-				Thread.sleep(500);
-			}
+				return nodeBCertificates.size() >= 4;
+			});
 		}
 		finally {
 			running.set(false);
