@@ -59,6 +59,20 @@ class AgentSettingsTest {
 	}
 
 	@Test
+	void theOutboundServiceIsOneOfTheNodesWorkloads() {
+		AgentProperties agent = AgentSettings.load("--meshgate.agent.workloads.orders=http://127.0.0.1:8181",
+				"--meshgate.agent.workloads.inventory=http://127.0.0.1:8182", "--meshgate.agent.outbound-service=orders")
+			.agent();
+		assertThat(agent.outboundSource()).isEqualTo("orders");
+		assertThat(AgentSettings.load("--meshgate.agent.workloads.orders=http://127.0.0.1:8181",
+				"--meshgate.agent.workloads.inventory=http://127.0.0.1:8182").agent().outboundSource())
+			.as("several workloads and none named: the node calls as itself").isEqualTo("unknown");
+		assertThatThrownBy(() -> AgentSettings.load("--meshgate.agent.workloads.orders=http://127.0.0.1:8181",
+				"--meshgate.agent.outbound-service=payments"))
+			.hasMessageContaining("meshgate.agent.outbound-service: 'payments' is not one of this node's workloads [orders]");
+	}
+
+	@Test
 	void listenerAndUpstreamLimitsAreSettings() {
 		AgentProperties agent = AgentSettings.load("--meshgate.agent.header-timeout=2s",
 				"--meshgate.agent.idle-timeout=30s", "--meshgate.agent.max-connections=500",
