@@ -210,11 +210,10 @@ class MutualTlsEndToEndTest {
 			running.set(false);
 			load.join(10_000);
 		}
-		System.out.println("[measured] requests through the gateway and node-a during renewals: " + sent.get()
-				+ " pairs, failed: " + (failure.get() == null ? 0 : 1) + "; node-b certificates seen: "
-				+ nodeBCertificates.size());
-		assertThat(failure.get()).as("a request failed during renewals").isNull();
-		assertThat(nodeBCertificates).as("node-b served its first certificate and three renewed ones")
+		String measured = sent.get() + " request pairs through the gateway and node-a during renewals, node-b served "
+				+ nodeBCertificates.size() + " certificates";
+		assertThat(failure.get()).as("a request failed during renewals (" + measured + ")").isNull();
+		assertThat(nodeBCertificates).as("node-b served its first certificate and three renewed ones: " + measured)
 			.hasSizeGreaterThanOrEqualTo(4);
 		assertThat(sent.get()).isGreaterThan(50);
 		assertThat(Http.json(mesh.b.adminUrl("/actuator/mesh")).path("plane").path("agent").path("identity")

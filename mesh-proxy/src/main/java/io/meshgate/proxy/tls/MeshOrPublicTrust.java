@@ -68,32 +68,32 @@ final class MeshOrPublicTrust extends X509ExtendedTrustManager {
 	@Override
 	public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
 			throws CertificateException {
-		if (fromMesh(chain)) {
-			mesh.verify(chain);
-		}
-		else {
-			publicTrust.checkServerTrusted(chain, authType, engine);
-		}
+		judge(chain, () -> publicTrust.checkServerTrusted(chain, authType, engine));
 	}
 
 	@Override
 	public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
 			throws CertificateException {
-		if (fromMesh(chain)) {
-			mesh.verify(chain);
-		}
-		else {
-			publicTrust.checkServerTrusted(chain, authType, socket);
-		}
+		judge(chain, () -> publicTrust.checkServerTrusted(chain, authType, socket));
 	}
 
 	@Override
 	public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+		judge(chain, () -> publicTrust.checkServerTrusted(chain, authType));
+	}
+
+	/** The JDK's own check, whichever overload the handshake called. */
+	private interface PublicCheck {
+
+		void check() throws CertificateException;
+	}
+
+	private void judge(X509Certificate[] chain, PublicCheck publicCheck) throws CertificateException {
 		if (fromMesh(chain)) {
 			mesh.verify(chain);
 		}
 		else {
-			publicTrust.checkServerTrusted(chain, authType);
+			publicCheck.check();
 		}
 	}
 
