@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                    enforced by the agent in front of it on the caller's verified identity
  * @param defaultPolicy what a service without a policy takes: {@code allow} (any call that reaches it, the default)
  *                    or {@code deny} (none: every service must say who may call it)
+ * @param jwt         how the edge checks bearer tokens; absent: it checks none
  */
 public record MeshConfig(
 		@DefaultValue("meshgate.local") String trustDomain,
@@ -24,7 +25,8 @@ public record MeshConfig(
 		Map<String, ServiceSpec> services,
 		List<Route> routes,
 		List<Policy> policies,
-		@DefaultValue("allow") DefaultPolicy defaultPolicy) {
+		@DefaultValue("allow") DefaultPolicy defaultPolicy,
+		Jwt jwt) {
 
 	public static final String PREFIX = "mesh";
 
@@ -36,7 +38,7 @@ public record MeshConfig(
 
 	/** An empty model: what a proxy serves before any config was applied. */
 	public static MeshConfig empty() {
-		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null, DefaultPolicy.ALLOW);
+		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null, DefaultPolicy.ALLOW, null);
 	}
 
 	public enum Mode {

@@ -10,10 +10,20 @@ import java.util.List;
  * @param ingress the public request match served by the gateway
  * @param match   the east-west match: calls to a service that the caller's agent redirects
  * @param to      one service ({@code to: orders}) or a weighted split whose weights add up to 100
+ * @param auth    who may use the ingress: a bearer token with scopes, or {@code none}; absent: a valid token when
+ *                {@code mesh.jwt} is set, anyone when it is not
  */
-public record Route(String id, Ingress ingress, Match match, List<Destination> to) {
+public record Route(String id, Ingress ingress, Match match, List<Destination> to, RouteAuth auth) {
 
 	public Route {
 		to = Immutables.list(to);
+	}
+
+	/** The route's {@code auth} as the edge applies it under {@code jwt} (which may be absent). */
+	public RouteAuth authUnder(Jwt jwt) {
+		if (auth != null) {
+			return auth;
+		}
+		return jwt == null ? RouteAuth.NONE : RouteAuth.TOKEN;
 	}
 }

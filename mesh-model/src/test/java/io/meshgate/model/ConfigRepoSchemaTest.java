@@ -85,6 +85,23 @@ class ConfigRepoSchemaTest {
 				    gateway:
 				      routes: [ { id: old, uri: "http://x" } ]
 				""", InputFormat.YAML)).isNotEmpty();
+		assertThat(schema.validate("""
+				mesh:
+				  routes:
+				    - { id: a, ingress: { path: /a }, to: orders, auth: public }
+				""", InputFormat.YAML)).isNotEmpty();
+		assertThat(schema.validate("""
+				mesh:
+				  routes:
+				    - { id: a, ingress: { path: /a }, to: orders, auth: { scopes: [ "two words" ] } }
+				""", InputFormat.YAML)).isNotEmpty();
+		assertThat(schema.validate("""
+				mesh:
+				  jwt: { issuer: "http://idp", jwks-uri: "http://idp/jwks" }
+				  routes:
+				    - { id: a, ingress: { path: /a }, to: orders, auth: none }
+				    - { id: b, ingress: { path: /b }, to: orders, auth: { scopes: [ orders.read ] } }
+				""", InputFormat.YAML)).isEmpty();
 	}
 
 	@Test
@@ -111,9 +128,9 @@ class ConfigRepoSchemaTest {
 	private static void collect(JsonNode node, String path, Set<String> keys) {
 		JsonNode resolved = resolve(node);
 		if (resolved.has("oneOf")) {
-			// 'to': a name or a list of destinations; the model's shape is the list
+			// 'to': a name or a list of destinations, 'auth': none or a mapping; the model's shape is the structure
 			for (JsonNode option : resolved.get("oneOf")) {
-				if (resolve(option).has("items")) {
+				if (resolve(option).has("items") || resolve(option).has("properties")) {
 					collect(option, path, keys);
 				}
 			}

@@ -119,6 +119,31 @@ class MeshConfigLoaderTest {
 	}
 
 	@Test
+	void bindsTheEdgesTokenCheckAndEachRoutesAuth() {
+		LoadResult result = load(SERVICES + """
+				  jwt:
+				    issuer: http://127.0.0.1:9000
+				    jwks-uri: http://127.0.0.1:9000/oauth2/jwks
+				    audiences: [ meshgate ]
+				  routes:
+				    - { id: private, ingress: { path: /a }, to: orders, auth: { scopes: [ orders.read, orders.write ] } }
+				    - { id: public, ingress: { path: /b }, to: orders, auth: none }
+				    - { id: default, ingress: { path: /c }, to: orders }
+				""");
+
+		assertThat(result.errors()).isEmpty();
+		MeshConfig config = result.config();
+		assertThat(config.jwt()).isEqualTo(new Jwt("http://127.0.0.1:9000",
+				java.net.URI.create("http://127.0.0.1:9000/oauth2/jwks"), List.of("meshgate"), Duration.ofSeconds(60),
+				"x-meshgate-subject", "x-meshgate-scopes"));
+		assertThat(config.routes().get(0).authUnder(config.jwt()))
+			.isEqualTo(new RouteAuth(true, List.of("orders.read", "orders.write")));
+		assertThat(config.routes().get(1).authUnder(config.jwt())).isEqualTo(RouteAuth.NONE);
+		assertThat(config.routes().get(2).authUnder(config.jwt())).isEqualTo(RouteAuth.TOKEN);
+		assertThat(config.routes().get(2).authUnder(null)).isEqualTo(RouteAuth.NONE);
+	}
+
+	@Test
 	void anEmptyFileIsAnEmptyModel() {
 		LoadResult result = MeshConfigLoader.load(List.of());
 		assertThat(result.valid()).isTrue();
@@ -158,7 +183,7 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingres: { path: /a }, to: orders }
 						""", FILE + ": mesh.routes[0].ingres.path: unknown key 'ingres' (did you mean 'ingress'?); "
-						+ "allowed here: id, ingress, match, to"),
+						+ "allowed here: id, ingress, match, to, auth"),
 				Arguments.of("east-west match of an unknown service", """
 						  routes:
 						    - { id: a, match: { service: inventroy }, to: orders }
@@ -171,7 +196,7 @@ class MeshConfigLoaderTest {
 				Arguments.of("typo in a top-level key", """
 						  rutes: []
 						""", FILE + ": mesh.rutes: unknown key 'rutes' (did you mean 'routes'?); allowed here: "
-						+ "trust-domain, mode, services, routes, policies, default-policy"),
+						+ "trust-domain, mode, services, routes, policies, default-policy, jwt"),
 				Arguments.of("weights that do not add up", """
 						  routes:
 						    - id: a
@@ -246,7 +271,52 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, timeout: { x: 1 } }
 						""", FILE + ": mesh.routes[0].timeout.x: unknown key 'timeout'; allowed "
-						+ "here: id, ingress, match, to"));
+						+ "here: id, ingress, match, to, auth"),
+				Arguments.of("auth with scopes but no issuer to check tokens against", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, auth: { scopes: [ orders.read ] } }
+						""", FILE + ": mesh.routes[0].auth: needs mesh.jwt: the edge has no issuer to check tokens against"),
+				Arguments.of("auth on an east-west route", """
+						  routes:
+						    - { id: a, match: { service: orders }, to: orders, auth: none }
+						""", FILE + ": mesh.routes[0].auth: only a route with an ingress takes auth (the edge checks "
+						+ "tokens); calls inside the mesh are authorised by mesh.policies"),
+				Arguments.of("auth that is neither none nor a mapping", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, auth: public }
+						""", FILE + ": mesh.routes[0].auth: 'public' cannot be read as RouteAuth"),
+				Arguments.of("a public route with scopes", """
+						  jwt: { issuer: "http://idp", jwks-uri: "http://idp/jwks" }
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, auth: { required: false, scopes: [ x ] } }
+						""", FILE + ": mesh.routes[0].auth.scopes: a public route (auth: none) cannot require scopes"),
+				Arguments.of("a scope with a space", """
+						  jwt: { issuer: "http://idp", jwks-uri: "http://idp/jwks" }
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, auth: { scopes: [ "orders read" ] } }
+						""", FILE + ": mesh.routes[0].auth.scopes[0]: 'orders read' is not a scope (no spaces, quotes or "
+						+ "backslashes)"),
+				Arguments.of("jwt without issuer", """
+						  jwt: { jwks-uri: "http://idp/jwks" }
+						""", FILE + ": mesh.jwt.issuer: missing: the 'iss' the tokens carry, such as https://auth.example.com"),
+				Arguments.of("jwt without keys", """
+						  jwt: { issuer: "http://idp" }
+						""", FILE + ": mesh.jwt.jwks-uri: missing: where the issuer publishes its signing keys, such as "
+						+ "https://auth.example.com/oauth2/jwks"),
+				Arguments.of("jwt keys not over http", """
+						  jwt: { issuer: "http://idp", jwks-uri: "file:///etc/keys.json" }
+						""", FILE + ": mesh.jwt.jwks-uri: 'file:///etc/keys.json' is not an http(s) URL of a JWK Set"),
+				Arguments.of("jwt clock skew too large", """
+						  jwt: { issuer: "http://idp", jwks-uri: "http://idp/jwks", clock-skew: 1h }
+						""", FILE + ": mesh.jwt.clock-skew: 'PT1H' must be between 0 and 5m"),
+				Arguments.of("the principal written into the token's own header", """
+						  jwt: { issuer: "http://idp", jwks-uri: "http://idp/jwks", subject-header: Authorization }
+						""", FILE + ": mesh.jwt.subject-header: 'Authorization' is a header of HTTP or of the mesh; name "
+						+ "one of your own, such as x-user-id"),
+				Arguments.of("typo in a jwt key", """
+						  jwt: { issuer: "http://idp", jwks-uri: "http://idp/jwks", audience: [ a ] }
+						""", FILE + ": mesh.jwt.audience[0]: unknown key 'audience' (did you mean 'audiences'?); allowed "
+						+ "here: issuer, jwks-uri, audiences, clock-skew, subject-header, scopes-header"));
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -13,10 +13,12 @@ import java.util.regex.Pattern;
 
 import io.meshgate.model.Destination;
 import io.meshgate.model.Ingress;
+import io.meshgate.model.Jwt;
 import io.meshgate.model.Match;
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.Policy;
 import io.meshgate.model.Route;
+import io.meshgate.model.RouteAuth;
 import io.meshgate.model.ServiceSpec;
 
 /** The rules a bound model must satisfy before a proxy may apply it. Each violation names the key to fix. */
@@ -38,6 +40,16 @@ public final class MeshRules {
 
 	private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
+	private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
+	/** RFC 6749 3.3: a scope token is printable ASCII without space, {@code "} and backslash. */
+	private static final Pattern SCOPE = Pattern.compile("[\\x21\\x23-\\x5B\\x5D-\\x7E]+");
+
+	/** Headers the principal cannot be written to: HTTP's own, the token's, and the mesh's. */
+	private static final Set<String> RESERVED_HEADERS = Set.of("authorization", "host", "content-length",
+			"content-type", "transfer-encoding", "connection", "te", "upgrade", "cookie", "x-meshgate-service",
+			"x-request-id", "x-forwarded-for", "forwarded");
+
 	private final MeshConfig config;
 
 	private final List<Violation> violations = new ArrayList<>();
@@ -52,6 +64,7 @@ public final class MeshRules {
 		config.services().forEach(rules::checkService);
 		rules.checkRoutes();
 		rules.checkPolicies();
+		rules.checkJwt();
 		return rules.violations;
 	}
 
@@ -119,6 +132,71 @@ public final class MeshRules {
 				}
 			}
 			checkDestinations(key + ".to", route.to());
+			if (route.auth() != null) {
+				checkAuth(key + ".auth", route);
+			}
+		}
+	}
+
+	private void checkAuth(String key, Route route) {
+		RouteAuth auth = route.auth();
+		if (route.ingress() == null) {
+			fail(key, "only a route with an ingress takes auth (the edge checks tokens); calls inside the mesh are"
+					+ " authorised by mesh.policies");
+			return;
+		}
+		if (!auth.required() && !auth.scopes().isEmpty()) {
+			fail(key + ".scopes", "a public route (auth: none) cannot require scopes");
+		}
+		if (auth.required() && config.jwt() == null) {
+			fail(key, "needs mesh.jwt: the edge has no issuer to check tokens against");
+		}
+		for (int i = 0; i < auth.scopes().size(); i++) {
+			String scope = auth.scopes().get(i);
+			if (scope == null || !SCOPE.matcher(scope).matches()) {
+				fail(key + ".scopes[" + i + "]", "'" + scope + "' is not a scope (no spaces, quotes or backslashes)");
+			}
+		}
+	}
+
+	private void checkJwt() {
+		Jwt jwt = config.jwt();
+		if (jwt == null) {
+			return;
+		}
+		if (jwt.issuer() == null || jwt.issuer().isBlank()) {
+			fail("mesh.jwt.issuer", "missing: the 'iss' the tokens carry, such as https://auth.example.com");
+		}
+		URI keys = jwt.jwksUri();
+		if (keys == null) {
+			fail("mesh.jwt.jwks-uri",
+					"missing: where the issuer publishes its signing keys, such as https://auth.example.com/oauth2/jwks");
+		}
+		else if (keys.getScheme() == null || !(keys.getScheme().equals("http") || keys.getScheme().equals("https"))
+				|| keys.getHost() == null) {
+			fail("mesh.jwt.jwks-uri", "'" + keys + "' is not an http(s) URL of a JWK Set");
+		}
+		for (int i = 0; i < jwt.audiences().size(); i++) {
+			if (jwt.audiences().get(i) == null || jwt.audiences().get(i).isBlank()) {
+				fail("mesh.jwt.audiences[" + i + "]", "empty: name an audience the tokens are issued for");
+			}
+		}
+		if (jwt.clockSkew().isNegative() || jwt.clockSkew().compareTo(MAX_CLOCK_SKEW) > 0) {
+			fail("mesh.jwt.clock-skew", "'" + jwt.clockSkew() + "' must be between 0 and 5m");
+		}
+		checkPrincipalHeader("mesh.jwt.subject-header", jwt.subjectHeader());
+		checkPrincipalHeader("mesh.jwt.scopes-header", jwt.scopesHeader());
+		if (jwt.subjectHeader().equalsIgnoreCase(jwt.scopesHeader())) {
+			fail("mesh.jwt.scopes-header", "the same header as subject-header: name two headers");
+		}
+	}
+
+	private void checkPrincipalHeader(String key, String header) {
+		if (!HEADER_NAME.matcher(header).matches()) {
+			fail(key, "'" + header + "' is not a valid header name");
+		}
+		else if (RESERVED_HEADERS.contains(header.toLowerCase(Locale.ROOT))) {
+			fail(key, "'" + header + "' is a header of HTTP or of the mesh; name one of your own, such as x-user-id");
 		}
 	}
 
