@@ -4,7 +4,8 @@ package io.meshgate.proxy.core;
  * How an exchange ended, classified once for every transport and plane: {@link #SUCCESS} when the upstream's answer
  * was relayed (whatever its status), else the error the proxy answered, or {@link #CANCELLED} when the caller left
  * first. The label is the {@code outcome} of the golden metrics and the {@code error} of the proxy's JSON answers; the
- * gRPC status is what a gRPC caller gets instead of an HTTP error (UNAVAILABLE for what a retry elsewhere may fix).
+ * gRPC status is what a gRPC caller gets instead of an HTTP error (UNAVAILABLE for what a retry elsewhere may fix,
+ * UNAUTHENTICATED 16 and PERMISSION_DENIED 7 for the edge's token checks).
  */
 public enum Outcome {
 
@@ -26,6 +27,12 @@ public enum Outcome {
 	MTLS_REQUIRED("mtls_required", 7),
 	/** refused by a policy step (authorization, the zero-trust issue's) */
 	DENIED("denied", 7),
+	/** no valid bearer token where a route requires one: missing, malformed, expired, forged (401) */
+	UNAUTHENTICATED("unauthenticated", 16),
+	/** a valid token that lacks a scope the route requires (403) */
+	INSUFFICIENT_SCOPE("insufficient_scope", 7),
+	/** the issuer's signing keys could not be fetched, so no token can be checked (503) */
+	AUTH_UNAVAILABLE("auth_unavailable", 14),
 	/** reactor-netty could not decode the request (answered before any pipeline ran; never in metrics) */
 	URI_TOO_LONG("uri_too_long", 13),
 	/** the request's header block came too slowly (answered 408 before any pipeline ran; never in metrics) */

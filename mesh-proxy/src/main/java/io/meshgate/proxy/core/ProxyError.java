@@ -19,12 +19,18 @@ import reactor.netty.http.client.PrematureCloseException;
  * @param outcome the stable machine-readable reason ({@code error} in the JSON body, {@code outcome} in metrics)
  * @param message what happened, naming the service: safe to show any caller
  * @param detail  the internal side (endpoint, cause), or {@code null}: logged, never answered
+ * @param challenge the {@code WWW-Authenticate} header of a 401 or 403 about a bearer token (RFC 6750), or
+ *                {@code null}
  */
-public record ProxyError(HttpResponseStatus status, Outcome outcome, String message, String detail)
+public record ProxyError(HttpResponseStatus status, Outcome outcome, String message, String detail, String challenge)
 		implements Verdict {
 
 	public ProxyError(HttpResponseStatus status, Outcome outcome, String message) {
-		this(status, outcome, message, null);
+		this(status, outcome, message, null, null);
+	}
+
+	public ProxyError(HttpResponseStatus status, Outcome outcome, String message, String detail) {
+		this(status, outcome, message, detail, null);
 	}
 
 	public static ProxyError unknownService(String service) {

@@ -35,6 +35,8 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 
 	private final Function<MeshConfig, Step> routes;
 
+	private final Function<MeshConfig, Step> admission;
+
 	private final ExchangeObserver observer;
 
 	private final ListenerPolicy policy;
@@ -44,6 +46,8 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	private EndpointSet endpoints = EndpointSet.empty();
 
 	private Step route;
+
+	private Step admit;
 
 	private volatile RoutingTable table = RoutingTable.empty();
 
@@ -60,6 +64,17 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	/** @param policy the listener's path and forwarded-header rules */
 	public RoutingState(Direction direction, ListenerPolicy policy, GoldenMetrics metrics, String source,
 			Function<MeshConfig, Step> routes) {
+		this(direction, policy, metrics, source, routes, config -> null);
+	}
+
+	/**
+	 * @param admission compiles the step that decides, once route and destination are known (so its refusals are
+	 *                  counted under them), whether the request may go on: the edge's bearer tokens. It runs before
+	 *                  balancing, so a refused request never takes an endpoint. {@code null} from it: none
+	 */
+	public RoutingState(Direction direction, ListenerPolicy policy, GoldenMetrics metrics, String source,
+			Function<MeshConfig, Step> routes, Function<MeshConfig, Step> admission) {
+		this.admission = admission;
 		this.policy = policy;
 		this.direction = direction;
 		this.metrics = metrics;
@@ -67,6 +82,7 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		this.routes = routes;
 		this.observer = ExchangeObserver.of(List.of(BalancerFeedback.INSTANCE, metrics, ProxyErrorLog.INSTANCE));
 		this.route = routes.apply(config);
+		this.admit = admission.apply(config);
 		rebuild();
 	}
 
@@ -78,6 +94,11 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		return pipeline;
 	}
 
+	/** The admission step of the config in service ({@code null}: none), for status pages. */
+	public synchronized Step admissionStep() {
+		return admit;
+	}
+
 	/** The route step of the config in service, for status pages. */
 	public synchronized Step routeStep() {
 		return route;
@@ -87,6 +108,7 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	public synchronized void apply(AppliedConfig applied) {
 		config = applied.model();
 		route = routes.apply(config);
+		admit = admission.apply(config);
 		rebuild();
 	}
 
@@ -99,8 +121,9 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	private void rebuild() {
 		RoutingTable next = RoutingTable.build(config, endpoints, table.statistics());
 		table = next;
-		pipeline = new Pipeline(direction, policy, List.of(route, SplitStep.INSTANCE, new BalanceStep(next)),
-				observer,
+		List<Step> steps = admit == null ? List.of(route, SplitStep.INSTANCE, new BalanceStep(next))
+				: List.of(route, SplitStep.INSTANCE, admit, new BalanceStep(next));
+		pipeline = new Pipeline(direction, policy, steps, observer,
 				metrics.meters(direction, source, "default", "unknown"));
 	}
 }

@@ -269,6 +269,9 @@ public final class Forwarder {
 		exchange.responded(error.status().code());
 		String requestId = exchange.requestId();
 		response.header(RequestIds.HEADER, requestId);
+		if (error.challenge() != null) {
+			response.header(HttpHeaderNames.WWW_AUTHENTICATE, error.challenge());
+		}
 		if (Framing.closesConnection(error)) {
 			response.keepAlive(false); // what follows on this connection cannot be trusted to be a request
 		}

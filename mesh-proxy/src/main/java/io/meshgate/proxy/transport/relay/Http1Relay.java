@@ -504,6 +504,9 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
 			.set(RequestIds.HEADER, requestId)
 			.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+		if (error.challenge() != null) {
+			response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, error.challenge());
+		}
 		if (Framing.closesConnection(error)) {
 			keepAlive = false; // what follows on this connection cannot be trusted to be a request
 		}
