@@ -25,7 +25,9 @@ import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.meshgate.proxy.transport.relay.Http1Relay;
 import io.meshgate.proxy.transport.relay.UpstreamPool;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.meshgate.proxy.authn.JwtSteps;
 import reactor.netty.NettyPipeline;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.LoopResources;
 
 @Configuration(proxyBeanMethods = false)
@@ -62,7 +64,8 @@ class IngressConfiguration {
 					+ "' is not one of refuse, pass", ex);
 		}
 		return new IngressState(sync, metrics,
-				new ListenerPolicy(new PathNormaliser(mode), ForwardedHeaders.edge(trustedProxies), via));
+				new ListenerPolicy(new PathNormaliser(mode), ForwardedHeaders.edge(trustedProxies), via),
+				new JwtSteps(HttpClient.create().followRedirect(false)));
 	}
 
 	/** Connections to one endpoint and requests waiting for one, at most, on both transports. */

@@ -5,6 +5,9 @@ import org.springframework.context.event.EventListener;
 import io.meshgate.client.ConfigSync;
 import io.meshgate.client.spring.MeshConfigApplied;
 import io.meshgate.model.protocol.EndpointSet;
+import io.meshgate.proxy.authn.JwtStep;
+import io.meshgate.proxy.authn.JwtSteps;
+import io.meshgate.proxy.authn.SigningKeys;
 import io.meshgate.proxy.balancer.RoutingTable;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.core.ListenerPolicy;
@@ -13,16 +16,20 @@ import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.RoutingState;
 
 /**
- * What the ingress path reads per request: the ingress pipeline (route index, {@code to} split, balancing over the
- * services' endpoints with their load statistics), swapped whole when a config applies or the registry changes.
+ * What the ingress path reads per request: the ingress pipeline (route index, bearer tokens, {@code to} split,
+ * balancing over the services' endpoints with their load statistics), swapped whole when a config applies or the
+ * registry changes.
  */
 final class IngressState implements ConfigSync.Listener {
 
 	private final RoutingState routing;
 
-	IngressState(ConfigSync sync, GoldenMetrics metrics, ListenerPolicy policy) {
+	private final JwtSteps tokens;
+
+	IngressState(ConfigSync sync, GoldenMetrics metrics, ListenerPolicy policy, JwtSteps tokens) {
+		this.tokens = tokens;
 		this.routing = new RoutingState(Direction.INGRESS, policy, metrics, IngressRoute.SOURCE,
-				config -> new IngressStep(IngressTable.of(config, metrics)));
+				config -> new IngressStep(IngressTable.of(config, metrics)), tokens::compile);
 		sync.addListener(this);
 		routing.endpoints(sync.endpoints());
 	}
@@ -33,6 +40,16 @@ final class IngressState implements ConfigSync.Listener {
 
 	IngressTable ingress() {
 		return ((IngressStep) routing.routeStep()).table();
+	}
+
+	/** The bearer-token step of the config in service. */
+	JwtStep tokens() {
+		return (JwtStep) routing.admissionStep();
+	}
+
+	/** The issuer's signing keys in use, {@code null} without {@code mesh.jwt}. */
+	SigningKeys signingKeys() {
+		return tokens.keys();
 	}
 
 	RoutingTable routing() {

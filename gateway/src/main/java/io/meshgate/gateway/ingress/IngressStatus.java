@@ -8,6 +8,8 @@ import org.springframework.stereotype.Component;
 
 import io.meshgate.client.identity.Identities;
 import io.meshgate.client.spring.MeshStatusContributor;
+import io.meshgate.proxy.authn.JwtStep;
+import io.meshgate.proxy.authn.SigningKeys;
 
 /**
  * The {@code gateway} section of {@code /actuator/mesh}: its identity, the ingress routes served and the endpoints
@@ -25,6 +27,11 @@ class IngressStatus implements MeshStatusContributor {
 		this.identities = identities;
 	}
 
+	private static String scopes(String route, JwtStep tokens) {
+		List<String> scopes = tokens.scopes(route);
+		return scopes.isEmpty() ? "" : " " + String.join(" ", scopes);
+	}
+
 	@Override
 	public String name() {
 		return "gateway";
@@ -34,6 +41,7 @@ class IngressStatus implements MeshStatusContributor {
 	public Object status() {
 		Map<String, Object> status = new LinkedHashMap<>();
 		status.put("identity", identities.status());
+		JwtStep tokens = state.tokens();
 		List<Map<String, Object>> routes = state.ingress()
 			.routes()
 			.stream()
@@ -47,6 +55,7 @@ class IngressStatus implements MeshStatusContributor {
 				}
 				row.put("headers", route.headers());
 				row.put("stripPrefix", route.stripPrefix());
+				row.put("auth", tokens.requiresToken(route.id()) ? "token" + scopes(route.id(), tokens) : "none");
 				row.put("to", route.to()
 					.stream()
 					.map(destination -> Map.of("service", destination.service(), "weight", destination.weight()))
@@ -55,6 +64,10 @@ class IngressStatus implements MeshStatusContributor {
 			})
 			.toList();
 		status.put("routes", routes);
+		SigningKeys keys = state.signingKeys();
+		if (keys != null) {
+			status.put("jwt", Map.of("jwksUri", keys.uri().toString(), "keyIds", keys.keyIds()));
+		}
 		status.put("endpoints", state.routing().describeEndpoints());
 		return status;
 	}
