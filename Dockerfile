@@ -4,6 +4,7 @@
 #   docker build --target gateway       -t meshgate/gateway:local .
 #   docker build --target mesh-agent    -t meshgate/mesh-agent:local .
 #   docker build --target examples      -t meshgate/examples:local .
+#   docker build --target auth-server   -t meshgate/auth-server:local .
 #
 # docker-compose.yml builds these targets itself. The file uses no BuildKit-only syntax (no RUN --mount), so it
 # also builds with the classic builder that docker-compose v1 uses by default.
@@ -24,6 +25,7 @@ COPY control-plane/pom.xml control-plane/
 COPY gateway/pom.xml gateway/
 COPY mesh-agent/pom.xml mesh-agent/
 COPY examples/pom.xml examples/
+COPY demo-auth-server/pom.xml demo-auth-server/
 COPY e2e-tests/pom.xml e2e-tests/
 # Best effort: go-offline cannot resolve the reactor's own modules and misses a few plugin dependencies, which the
 # package step below then downloads. A failure here only costs cache, never the build.
@@ -37,7 +39,8 @@ RUN mkdir dist \
  && cp control-plane/target/control-plane-*-exec.jar dist/control-plane.jar \
  && cp gateway/target/gateway-*-exec.jar dist/gateway.jar \
  && cp mesh-agent/target/mesh-agent-*-exec.jar dist/mesh-agent.jar \
- && cp examples/target/examples-*.jar dist/examples.jar
+ && cp examples/target/examples-*.jar dist/examples.jar \
+ && cp demo-auth-server/target/demo-auth-server-*-exec.jar dist/auth-server.jar
 
 # ---------------------------------------------------------------------------------------------------------------
 # Runtime base: a JRE, a non-root user, a data directory.
@@ -113,3 +116,18 @@ USER 10001:10001
 EXPOSE 8181 8182
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/app.jar"]
 CMD ["--bind=0.0.0.0", "orders:8181", "inventory:8182"]
+
+# ---------------------------------------------------------------------------------------------------------------
+# Demo auth server: a demo identity provider (Spring Authorization Server) on port 9000, client-credentials JWTs
+# for the gateway's protected routes (POST /oauth2/token), its keys at /oauth2/jwks. Set
+# MESHGATE_AUTH_SERVER_ADDRESS=0.0.0.0 (the default 127.0.0.1 is only reachable inside the container) and
+# MESHGATE_AUTH_SERVER_ISSUER to the URL the gateway knows it by. The signing key lives in memory only: a new
+# container, a new key (tokens signed with the old one no longer verify).
+# ---------------------------------------------------------------------------------------------------------------
+FROM runtime AS auth-server
+COPY --from=build /build/dist/auth-server.jar /app/app.jar
+USER 10001:10001
+EXPOSE 9000
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
+  CMD curl -fsS -o /dev/null http://127.0.0.1:9000/oauth2/jwks || exit 1
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/app.jar"]
