@@ -45,6 +45,29 @@ public final class ConfigRepo implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * The project's config without the edge's token check ({@code mesh.jwt} and each route's {@code auth}): most
+	 * tests are about something else and call the routes without tokens; a test about tokens keeps them.
+	 */
+	public static String withoutEdgeAuth(String yaml) {
+		StringBuilder kept = new StringBuilder(yaml.length());
+		boolean inJwt = false;
+		for (String line : yaml.split("\n", -1)) {
+			if (line.equals("  jwt:") || line.startsWith("  # How the gateway checks bearer tokens")) {
+				inJwt = true;
+				continue;
+			}
+			if (inJwt && (line.startsWith("    ") || line.startsWith("  #"))) {
+				continue;
+			}
+			inJwt = false;
+			if (!line.trim().startsWith("auth:")) {
+				kept.append(line).append('\n');
+			}
+		}
+		return kept.substring(0, kept.length() - 1);
+	}
+
 	public Path dir() {
 		return dir;
 	}

@@ -34,12 +34,18 @@ public final class EdgeStack implements AutoCloseable {
 	public final ControlPlaneApi controlPlaneApi;
 
 	public EdgeStack(Path work) {
+		this(work, false);
+	}
+
+	/** @param edgeAuth whether the project's {@code mesh.jwt} and routes' {@code auth} stay (its issuer: port 9000) */
+	public EdgeStack(Path work, boolean edgeAuth) {
 		this.work = work;
 		this.controlPlaneApi = new ControlPlaneApi(Processes.controlPlaneData(work));
 		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
 		// no agents here: the gateway reaches the services through static endpoints
 		repo.edit("application.yml",
-				yaml -> yaml.replace("      timeout: 2s\n", "      timeout: 2s\n      endpoints: [ http://127.0.0.1:" + ordersPort + " ]\n")
+				yaml -> (edgeAuth ? yaml : ConfigRepo.withoutEdgeAuth(yaml))
+					.replace("      timeout: 2s\n", "      timeout: 2s\n      endpoints: [ http://127.0.0.1:" + ordersPort + " ]\n")
 					.replace("      timeout: 1s\n", "      timeout: 1s\n      endpoints: [ http://127.0.0.1:" + inventoryPort + " ]\n"),
 				"static endpoints on this test's ports");
 	}

@@ -109,8 +109,9 @@ public final class MeshStack implements AutoCloseable {
 		this.extraWorkloadsOnB = extraWorkloadsOnB;
 		this.repo = ConfigRepo.copyOfProjectConfig(work.resolve("git"));
 		// the project's policies would refuse most of the paths the tests call; a test about policies commits its own
-		repo.edit("application.yml", yaml -> withoutPolicies(yaml.replace("  routes:\n", extraConfig + "  routes:\n")),
-				"this test's services, no policies");
+		repo.edit("application.yml",
+				yaml -> ConfigRepo.withoutEdgeAuth(withoutPolicies(yaml.replace("  routes:\n", extraConfig + "  routes:\n"))),
+				"this test's services, no policies, no tokens at the edge");
 	}
 
 	private static String withoutPolicies(String yaml) {
