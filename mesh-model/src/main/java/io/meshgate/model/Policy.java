@@ -1,6 +1,7 @@
 package io.meshgate.model;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * An authorization policy for one service: who may call which methods and paths. The agent in front of the service
@@ -22,13 +23,16 @@ public record Policy(String service, List<AllowRule> allow) {
 	 * @param methods HTTP methods; empty means any
 	 * @param paths   path patterns ({@code /stock/**}, {@code /orders/*}), matched against the normalised path;
 	 *                empty means any
+	 * @param headers headers the request must carry exactly once, with exactly this value (names in any case);
+	 *                empty means any
 	 */
-	public record AllowRule(List<String> from, List<String> methods, List<String> paths) {
+	public record AllowRule(List<String> from, List<String> methods, List<String> paths, Map<String, String> headers) {
 
 		public AllowRule {
 			from = Immutables.list(from);
 			methods = Immutables.list(methods);
 			paths = Immutables.list(paths);
+			headers = Immutables.map(headers);
 		}
 	}
 }

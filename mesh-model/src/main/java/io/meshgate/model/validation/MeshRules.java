@@ -291,6 +291,11 @@ public final class MeshRules {
 					}
 				}
 				checkMethods(at + ".methods", rule.methods());
+				for (String header : rule.headers().keySet()) {
+					if (!HEADER_NAME.matcher(header).matches()) {
+						fail(at + ".headers", "'" + header + "' is not a valid header name");
+					}
+				}
 				for (int p = 0; p < rule.paths().size(); p++) {
 					if (!rule.paths().get(p).startsWith("/")) {
 						fail(at + ".paths[" + p + "]", "'" + rule.paths().get(p) + "' must start with '/'");

@@ -27,7 +27,7 @@ public final class AuthorizationStep implements Step {
 	public Verdict apply(Exchange exchange) {
 		String service = exchange.destination();
 		if (policies.get().allows(service, exchange.head().peerIdentity(), exchange.head().method().name(),
-				exchange.head().path())) {
+				exchange.head().path(), exchange.head().headers())) {
 			return Verdict.NEXT;
 		}
 		return ProxyError.denied(service);

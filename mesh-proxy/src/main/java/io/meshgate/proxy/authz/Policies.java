@@ -12,9 +12,13 @@ import org.springframework.util.AntPathMatcher;
 
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.Policy;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 /**
- * The mesh's authorization policies, compiled once per config: for each service, the rules that allow a call. A
+ * The mesh's authorization policies, compiled once per config: for each service, the rules that allow a call (by
+ * verified caller, method, normalised path and headers). A
  * service with a policy takes only what one of its rules allows; one without takes everything or nothing, as
  * {@code mesh.default-policy} says. Immutable: a new config compiles a new one.
  */
@@ -48,7 +52,9 @@ public final class Policies {
 				rules.add(new Rule(workloads, anyWorkload,
 						allow.from().stream().map(service -> workloads + service).collect(Collectors.toSet()),
 						allow.methods().stream().map(m -> m.toUpperCase(Locale.ROOT)).collect(Collectors.toSet()),
-						List.copyOf(allow.paths())));
+						List.copyOf(allow.paths()), allow.headers().entrySet().stream()
+							.map(header -> new RequiredHeader(AsciiString.of(header.getKey()), header.getValue()))
+							.toList()));
 			}
 		}
 		byService.replaceAll((service, rules) -> List.copyOf(rules));
@@ -63,27 +69,50 @@ public final class Policies {
 	 * @param path    the request's normalised path
 	 */
 	public boolean allows(String service, String caller, String method, String path) {
+		return allows(service, caller, method, path, EmptyHttpHeaders.INSTANCE);
+	}
+
+	/** @param headers the request's headers, read only for rules that name some */
+	public boolean allows(String service, String caller, String method, String path, HttpHeaders headers) {
 		List<Rule> rules = byService.get(service);
 		if (rules == null) {
 			return !denyWithoutPolicy;
 		}
 		for (Rule rule : rules) {
-			if (rule.allows(caller, method, path)) {
+			if (rule.allows(caller, method, path, headers)) {
 				return true;
 			}
 		}
 		return false;
 	}
 
-	private record Rule(String workloads, boolean anyWorkload, Set<String> from, Set<String> methods,
-			List<String> paths) {
+	/**
+	 * A header a rule requires: present once, with exactly this value. Once, because a repeated header is read
+	 * differently by different servers (the first, the last, joined): a rule must not pass on one copy while the
+	 * service reads another.
+	 */
+	private record RequiredHeader(AsciiString name, String value) {
 
-		boolean allows(String caller, String method, String path) {
+		boolean presentIn(HttpHeaders headers) {
+			List<String> values = headers.getAll(name);
+			return values.size() == 1 && values.get(0).equals(value);
+		}
+	}
+
+	private record Rule(String workloads, boolean anyWorkload, Set<String> from, Set<String> methods,
+			List<String> paths, List<RequiredHeader> headers) {
+
+		boolean allows(String caller, String method, String path, HttpHeaders requestHeaders) {
 			if (caller == null || !(anyWorkload ? caller.startsWith(workloads) : from.contains(caller))) {
 				return false;
 			}
 			if (!methods.isEmpty() && !methods.contains(method)) {
 				return false;
+			}
+			for (int i = 0; i < headers.size(); i++) {
+				if (!headers.get(i).presentIn(requestHeaders)) {
+					return false;
+				}
 			}
 			if (paths.isEmpty()) {
 				return true;

@@ -88,4 +88,40 @@ class PoliciesTest {
 		assertThat(Policies.DENY_ALL.allows("open", ORDERS, "GET", "/")).isFalse();
 		assertThat(Policies.compile(MeshConfig.empty()).allows("open", null, "GET", "/")).isTrue();
 	}
+
+	@Test
+	void aRuleWithHeadersNeedsEachOnceWithExactlyItsValue() {
+		Policies policies = compile("""
+				mesh:
+				  services:
+				    orders: {}
+				    inventory: {}
+				  policies:
+				    - service: inventory
+				      allow:
+				        - from: [ orders ]
+				          paths: [ /admin/** ]
+				          headers: { x-tenant: acme, X-Role: operator }
+				""");
+		assertThat(policies.allows("inventory", ORDERS, "GET", "/admin/x", headers("x-tenant", "acme", "x-role",
+				"operator"))).as("both, names in any case").isTrue();
+		assertThat(policies.allows("inventory", ORDERS, "GET", "/admin/x", headers("x-tenant", "acme")))
+			.as("one missing").isFalse();
+		assertThat(policies.allows("inventory", ORDERS, "GET", "/admin/x", headers("x-tenant", "ACME", "x-role",
+				"operator"))).as("values are exact").isFalse();
+		assertThat(policies.allows("inventory", ORDERS, "GET", "/admin/x", headers("x-tenant", "acme", "x-role",
+				"operator", "x-role", "admin"))).as("a repeated header: the service might read the other copy")
+			.isFalse();
+		assertThat(policies.allows("inventory", ORDERS, "GET", "/admin/x")).as("no headers at all").isFalse();
+		assertThat(policies.allows("inventory", PAYMENTS, "GET", "/admin/x", headers("x-tenant", "acme", "x-role",
+				"operator"))).as("headers do not make another caller one").isFalse();
+	}
+
+	private static io.netty.handler.codec.http.HttpHeaders headers(String... namesAndValues) {
+		io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
+		for (int i = 0; i < namesAndValues.length; i += 2) {
+			headers.add(namesAndValues[i], namesAndValues[i + 1]);
+		}
+		return headers;
+	}
 }
