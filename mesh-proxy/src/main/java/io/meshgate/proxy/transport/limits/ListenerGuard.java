@@ -73,13 +73,14 @@ public final class ListenerGuard {
 		if (channel.pipeline().get(RAW) != null) {
 			return;
 		}
-		boolean admitted = open.incrementAndGet() <= limits.maxConnections();
-		channel.closeFuture().addListener(closed -> open.decrementAndGet());
-		if (!admitted) {
+		if (open.incrementAndGet() > limits.maxConnections()) {
+			// not counted as open while it is being refused: the gauge never reads above max-connections
+			open.decrementAndGet();
 			refused.increment();
 			channel.pipeline().addFirst(RAW, Refusal.INSTANCE);
 			return;
 		}
+		channel.closeFuture().addListener(closed -> open.decrementAndGet());
 		ConnectionDeadlines deadlines = new ConnectionDeadlines(this);
 		ChannelHandlerContext tls = channel.pipeline().context(SslHandler.class);
 		if (tls != null) {
