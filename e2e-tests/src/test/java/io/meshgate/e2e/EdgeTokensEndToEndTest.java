@@ -72,13 +72,17 @@ class EdgeTokensEndToEndTest {
 
 	static final int AUTH_PORT = FreePorts.next();
 
-	@BeforeAll
-	static void start() {
-		authServer = new JavaProcess("auth-server", Project.jar("demo-auth-server", "-exec"), work,
+	static JavaProcess startAuthServer() {
+		return new JavaProcess("auth-server", Project.jar("demo-auth-server", "-exec"), work,
 				Map.of("MESHGATE_AUTH_SERVER_PORT", String.valueOf(AUTH_PORT), "MESHGATE_AUTH_SERVER_ISSUER",
 						"http://127.0.0.1:" + AUTH_PORT))
 			.start()
 			.awaitHealthy("http://127.0.0.1:" + AUTH_PORT + "/oauth2/jwks", Duration.ofSeconds(60));
+	}
+
+	@BeforeAll
+	static void start() {
+		authServer = startAuthServer();
 		stack = new EdgeStack(work, true);
 		int plainEcho = stack.ordersPort;
 		stack.repo.edit("application.yml", yaml -> yaml.replace("127.0.0.1:9000", "127.0.0.1:" + AUTH_PORT)
@@ -248,7 +252,7 @@ class EdgeTokensEndToEndTest {
 
 	@Test
 	@Order(7)
-	void withTheAuthServerDownTheKeysInHandKeepCheckingTokens() throws Exception {
+	void withTheAuthServerDownTheKeysInHandKeepCheckingTokensAndANewKeyIsFetchedOnEachTransport() throws Exception {
 		String token = token("orders.read");
 		authServer.stop();
 
@@ -256,6 +260,19 @@ class EdgeTokensEndToEndTest {
 			assertThat(call(transport, "/private/echo", Map.of("Authorization", "Bearer " + token)).status())
 				.isEqualTo(200);
 			assertThat(call(transport, "/private/echo", Map.of()).status()).isEqualTo(401);
+		}
+
+		// each restart makes a new signing key: the first token signed with it names a key id the gateway has not
+		// seen, so that request waits for a JWK Set fetch (a late answer), once on each transport
+		for (Transport transport : Transport.values()) {
+			authServer = startAuthServer();
+			String rotated = token("orders.read");
+			await().atMost(Duration.ofSeconds(20)) // a second new key id within 10 s of the last one waits its turn
+				.pollInterval(Duration.ofMillis(500))
+				.untilAsserted(() -> assertThat(
+						call(transport, "/private/echo", Map.of("Authorization", "Bearer " + rotated)).status())
+					.isEqualTo(200));
+			authServer.stop();
 		}
 	}
 }
