@@ -2,7 +2,8 @@
 # Side-by-side benchmark: the same fast backend (nginx, fixed 100-byte body) on loopback, called directly and through
 # every proxy a user could pick instead of Meshgate, in one run on one machine:
 #
-#   direct | nginx | HAProxy | plain Spring Cloud Gateway | Meshgate gateway | Meshgate agent pair (outbound -> inbound)
+#   direct | nginx | HAProxy | plain Spring Cloud Gateway | Meshgate gateway (a public route; a route checking a
+#   bearer token) | Meshgate agent pair (outbound -> inbound)
 #
 #   bench/run.sh [--quick] [--only t1,t2] [--profile target]
 #     --quick     about 3 minutes: shorter warm-up and runs
@@ -22,7 +23,7 @@ PEERS=$ROOT/bench/peers
 VERSION=0.1.0-SNAPSHOT
 ARGS="$*"
 DURATION=15; WARMUP=30; RATE_WARMUP=10; ROUNDS=3
-TARGETS=(direct nginx haproxy plain-scg gateway agent-pair nginx-pair nginx-mtls-pair)
+TARGETS=(direct nginx haproxy plain-scg gateway gateway-jwt agent-pair nginx-pair nginx-mtls-pair)
 ONLY=; PROFILE=
 usage() { echo "usage: bench/run.sh [--quick] [--only target,...] [--profile target]; targets: ${TARGETS[*]}" >&2; exit 2; }
 while (( $# )); do
@@ -36,7 +37,7 @@ while (( $# )); do
 done
 if [[ -n $ONLY ]]; then
   IFS=, read -r -a TARGETS <<<"$ONLY"
-  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway agent-pair nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
+  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway gateway-jwt agent-pair nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
 fi
 [[ -z $PROFILE || " ${TARGETS[*]} " == *" $PROFILE "* ]] || TARGETS+=("$PROFILE")
 CONNECTIONS=32                          # wrk connections at saturation, the same for every target
@@ -129,7 +130,7 @@ start_all() {
     BENCH_PORT=$SCG_PORT BENCH_BACKEND_URI=http://127.0.0.1:$BACKEND_PORT \
       start plain-scg java -XX:+UseSerialGC $HEAP -jar "$PEERS/plain-scg/target/plain-scg-$VERSION.jar"
   fi
-  if wanted gateway || wanted agent-pair; then start_meshgate; fi
+  if wanted gateway || wanted gateway-jwt || wanted agent-pair; then start_meshgate; fi
 
   echo "Waiting for every target to answer 200 (logs in $WORK)..."
   wait_for "backend nginx" "http://127.0.0.1:$BACKEND_PORT/" "$WORK/backend-error.log" "$PID_backend"
@@ -157,6 +158,13 @@ start_all() {
     wait_for "plain Spring Cloud Gateway" "http://127.0.0.1:$SCG_PORT/" "$WORK/plain-scg.log" "$PID_plain_scg"
     PROCS_plain_scg=$PID_plain_scg
   fi
+  if wanted gateway-jwt; then
+    # the same gateway process as "gateway": its CPU and RSS are the gateway's under this load
+    # its public route answers 200 without a token; the saturation rounds count any non-2xx on /jwt/
+    wait_for "Meshgate gateway (route bench-jwt, a bearer token)" "$(url_of gateway)" "$WORK/gateway.log" \
+      "$PID_gateway $PID_control_plane"
+    PROCS_gateway_jwt=$PID_gateway
+  fi
   if wanted gateway; then
     wait_for "Meshgate gateway (route bench)" "http://127.0.0.1:$GW_PORT/" \
       "$WORK/gateway.log (control plane: $WORK/control-plane.log)" "$PID_gateway $PID_control_plane"
@@ -174,6 +182,13 @@ start_all() {
 # gateway and the agent pair as asked
 start_meshgate() {
   mkdir -p "$WORK/git/config-repo"
+  # the gateway checks bearer tokens of the demo auth server on /jwt/** (gateway-jwt); / is a public route of the
+  # same gateway (gateway), which pays only for removing a caller's principal headers
+  AUTH_PORT=$(free_port)
+  start auth-server java -XX:+UseSerialGC -Xmx128m -XX:TieredStopAtLevel=1 \
+    -jar "$ROOT/demo-auth-server/target/demo-auth-server-$VERSION-exec.jar" --server.port="$AUTH_PORT" \
+    --spring.security.oauth2.authorizationserver.issuer="http://127.0.0.1:$AUTH_PORT" \
+    --spring.security.oauth2.authorizationserver.client.demo.token.access-token-time-to-live=2h
   cat >"$WORK/git/config-repo/application.yml" <<YAML
 mesh:
   services:
@@ -183,14 +198,25 @@ mesh:
     mesh-backend:
       timeout: 5s
   routes:
-    - { id: bench, ingress: { path: /** }, to: backend }
+    - { id: bench-jwt, ingress: { path: /jwt/**, strip-prefix: 1 }, to: backend, auth: { scopes: [ orders.read ] } }
+    - { id: bench, ingress: { path: /** }, to: backend, auth: none }
+  jwt:
+    issuer: http://127.0.0.1:$AUTH_PORT
+    jwks-uri: http://127.0.0.1:$AUTH_PORT/oauth2/jwks
+    audiences: [ meshgate ]
 YAML
   init_config_repo "$WORK/git"
   MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
     MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT=$(free_port) \
     start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
       -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
-  if wanted gateway; then
+  if wanted gateway || wanted gateway-jwt; then
+    local deadline=$((SECONDS + 60))
+    until BENCH_TOKEN=$(curl -sf -u demo-client:demo-secret -d grant_type=client_credentials -d scope=orders.read \
+      "http://127.0.0.1:$AUTH_PORT/oauth2/token" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'); do
+      (( SECONDS < deadline )) || { tail -20 "$WORK/auth-server.log" >&2; echo "the demo auth server did not start" >&2; exit 1; }
+      sleep 0.5
+    done
     MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/gateway \
       MESHGATE_GATEWAY_PORT=$GW_PORT MESHGATE_GATEWAY_MANAGEMENT_PORT=$GW_MGMT_PORT \
       MESHGATE_GATEWAY_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" gateway gateway) \
@@ -228,6 +254,7 @@ url_of() {
     haproxy) echo "http://127.0.0.1:$HAPROXY_PORT/" ;;
     plain-scg) echo "http://127.0.0.1:$SCG_PORT/" ;;
     gateway) echo "http://127.0.0.1:$GW_PORT/" ;;
+    gateway-jwt) echo "http://127.0.0.1:$GW_PORT/jwt/" ;;
     agent-pair) echo "http://127.0.0.1:$A_OUT/" ;;
   esac
 }
@@ -237,6 +264,8 @@ hey_args() { # -> words without spaces of their own
     *) url_of "$1" ;;
   esac
 }
+# hey and wrk take headers as one argument with a space: kept out of hey_args' word list
+bearer() { [[ $1 == gateway-jwt ]] && echo "Authorization: Bearer $BENCH_TOKEN" || echo "X-Bench: 1"; }
 procs() { local v="PROCS_${1//-/_}"; echo "${!v}"; }
 
 HZ=$(getconf CLK_TCK)
@@ -254,6 +283,7 @@ rss_mb() { # pids... -> VmRSS summed, MB
 wrk_run() { # target seconds
   local out host=()
   [[ $1 == agent-pair ]] && host=(-H "Host: mesh-backend")
+  [[ $1 == gateway-jwt ]] && host=(-H "$(bearer "$1")")
   out=$(wrk -t1 -c$CONNECTIONS -d"$2s" "${host[@]}" "$(url_of "$1")")
   echo "$out" | awk '
     /requests in/ {req = $1}
@@ -267,7 +297,7 @@ warm_up() {
   local t
   for t in "${TARGETS[@]}"; do
     case $t in
-      plain-scg|gateway|agent-pair) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
+      plain-scg|gateway|gateway-jwt|agent-pair) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
     esac
   done
 }
@@ -279,7 +309,7 @@ warm_up_rate() {
   for t in "${TARGETS[@]}"; do
     case $t in
       # shellcheck disable=SC2046
-      plain-scg|gateway|agent-pair) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER $(hey_args "$t") >/dev/null ;;
+      plain-scg|gateway|gateway-jwt|agent-pair) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -H "$(bearer "$t")" $(hey_args "$t") >/dev/null ;;
     esac
   done
 }
@@ -324,7 +354,7 @@ latency() {
     c0=$(cpu_ticks $(procs "$t"))
     [[ $t == agent-pair ]] && { a0=$(cpu_ticks "$PID_node_a"); b0=$(cpu_ticks "$PID_node_b"); }
     # shellcheck disable=SC2046
-    hey -z "${DURATION}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -o csv $(hey_args "$t") >"$csv"
+    hey -z "${DURATION}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -o csv -H "$(bearer "$t")" $(hey_args "$t") >"$csv"
     # shellcheck disable=SC2046
     c1=$(cpu_ticks $(procs "$t"))
     [[ $t == agent-pair ]] && { a1=$(cpu_ticks "$PID_node_a"); b1=$(cpu_ticks "$PID_node_b"); }
@@ -405,6 +435,7 @@ label() {
     haproxy) echo "HAProxy $(haproxy -v | awk 'NR == 1 {print $3}')" ;;
     plain-scg) echo "plain Spring Cloud Gateway" ;;
     gateway) echo "Meshgate gateway" ;;
+    gateway-jwt) echo "Meshgate gateway, route with a bearer token (RS256 JWT checked per request)" ;;
     agent-pair) echo "Meshgate agent pair (two hops, mutual TLS 1.3)" ;;
   esac
 }
@@ -449,6 +480,9 @@ report() {
     fi
     if wanted gateway && wanted nginx; then
       echo "- Gateway rps at least 0.5x nginx: $(met "$(awk -v a="$gw" -v b="$nginx_rps" 'BEGIN {print (a >= 0.5 * b)}')") ($(ratio "$gw" "$nginx_rps"))."
+    fi
+    if wanted gateway && wanted gateway-jwt; then
+      echo "- What a bearer token costs at the edge (zero-trust issue, no target): a route checking an RS256 JWT per request did $(v RPS gateway-jwt) rps, $(ratio "$(v RPS gateway-jwt)" "$gw") of the same gateway's public route; p99 at $RATE rps $(v P99 gateway-jwt) ms against $(v P99 gateway) ms."
     fi
     if wanted agent-pair; then
       local reference=
