@@ -1,6 +1,7 @@
 package io.meshgate.proxy.authn;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -432,5 +433,34 @@ class JwtStepTest {
 		steps.compile(config("http://127.0.0.1:" + idp.getAddress().getPort() + "/other"));
 		assertThat(steps.keys()).isNotSameAs(keys);
 		assertThat(steps.keys().uri()).isEqualTo(URI.create("http://127.0.0.1:" + idp.getAddress().getPort() + "/other"));
+	}
+
+	@Test
+	void aVerifiedTokenIsRememberedUntilItExpiresAndAForgedOneNever() throws Exception {
+		warmStep();
+		TokenVerifier verifier = new TokenVerifier(new io.meshgate.model.Jwt(ISSUER,
+				URI.create("http://127.0.0.1:" + idp.getAddress().getPort() + "/jwks"), List.of("meshgate"),
+				Duration.ZERO, "x-meshgate-subject", "x-meshgate-scopes"), steps.keys());
+		Instant now = Instant.now();
+		String shortLived = rs256(claims().issueTime(Date.from(now.minusSeconds(5)))
+			.notBeforeTime(Date.from(now.minusSeconds(5)))
+			.expirationTime(Date.from(now.plusMillis(1500)))
+			.build());
+
+		org.springframework.security.oauth2.jwt.Jwt first = verifier.verify(shortLived).get(5, TimeUnit.SECONDS);
+		var again = verifier.verify(shortLived);
+		assertThat(again).as("from the cache: complete at once").isDone();
+		assertThat(again.get()).isSameAs(first);
+		assertThat(verifier.cached()).isEqualTo(1);
+
+		RSAKey foreign = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
+		String forged = sign(new RSASSASigner(foreign), JWSAlgorithm.RS256, "rsa-1", claims().build());
+		assertThat(verifier.verify(forged)).isCompletedExceptionally();
+		assertThat(verifier.cached()).isEqualTo(1);
+
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(5))
+			.until(() -> verifier.verify(shortLived).isCompletedExceptionally());
+		assertThatThrownBy(() -> verifier.verify(shortLived).join()).hasMessageContaining("expired");
 	}
 }
