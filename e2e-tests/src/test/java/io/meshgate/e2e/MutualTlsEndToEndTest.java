@@ -271,6 +271,18 @@ class MutualTlsEndToEndTest {
 
 		assertThat(inbound(mesh.b, "orders", "denied")).isGreaterThanOrEqualTo(denied + 2);
 		assertThat(fromNodeA("http://inventory-v2/stock/sku-2").statusCode()).as("still serving").isEqualTo(200);
+
+		// node-a's other workload, inventory, calls out through its own port: as svc/inventory, not as orders, so
+		// the rule for orders does not let it in (one workload cannot call as another through its own port)
+		double deniedInventory = inbound(mesh.b, "inventory", "denied");
+		RawHttp.Answer asInventory = RawHttp.send(mesh.a.inventoryOutbound,
+				"GET http://inventory-v2/stock/sku-1 HTTP/1.1\r\nHost: inventory-v2\r\nConnection: close\r\n\r\n");
+		assertThat(asInventory.status()).as(asInventory.text()).isEqualTo(403);
+		assertThat(asInventory.text()).contains("\"error\":\"denied\"");
+		assertThat(inbound(mesh.b, "inventory", "denied")).isEqualTo(deniedInventory + 1);
+		assertThat(PrometheusScrape.of(mesh.a.adminUrl("/actuator/prometheus")).sum("meshgate_requests_total",
+				Map.of("direction", "outbound", "source", "inventory", "outcome", "success"))).as("counted as inventory's")
+			.isGreaterThanOrEqualTo(1);
 	}
 
 	/** The gateway's svc/gateway SVID, from its data directory. */

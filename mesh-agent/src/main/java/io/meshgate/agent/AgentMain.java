@@ -1,7 +1,10 @@
 package io.meshgate.agent;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 
 import org.apache.commons.logging.Log;
@@ -12,6 +15,7 @@ import io.meshgate.agent.inbound.InboundModes;
 import io.meshgate.client.identity.Identities;
 import io.meshgate.agent.admin.AgentStatus;
 import io.meshgate.agent.workload.WorkloadHealth;
+import io.meshgate.client.ConfigApplier;
 import io.meshgate.client.ConfigSync;
 import io.meshgate.client.controlplane.ControlPlaneClient;
 import io.meshgate.client.registry.RegistryClient;
@@ -92,10 +96,24 @@ public final class AgentMain {
 			.start();
 		ControlPlaneClient controlPlane = new ControlPlaneClient(client.controlPlane().uri(), identity.controlPlane(),
 				client.controlPlane().timeout());
+		// a workload with its own outbound port calls out as itself: its own routing state (its source in metrics),
+		// applied with the node's on every config and registry update
+		Map<String, RoutingState> ownRouting = new TreeMap<>();
+		for (String workload : new TreeMap<>(agent.outboundPorts()).keySet()) {
+			ownRouting.put(workload, new RoutingState(Direction.OUTBOUND, agent.listenerPolicy(), golden, workload,
+					config -> MatchStep.compile(config, golden, Direction.OUTBOUND, workload)));
+		}
+		ConfigApplier routing = applied -> {
+			tables.apply(applied);
+			for (RoutingState state : ownRouting.values()) {
+				state.apply(applied);
+			}
+		};
 		ConfigSync sync = new ConfigSync(controlPlane, APPLICATION, client.profiles(),
-				new LastKnownGoodStore(client.dataDir().resolve(agent.node()), APPLICATION), List.of(), tables,
+				new LastKnownGoodStore(client.dataDir().resolve(agent.node()), APPLICATION), List.of(), routing,
 				client.controlPlane().silenceLimit(), Clock.systemUTC());
 		sync.addListener(tables);
+		ownRouting.values().forEach(sync::addListener);
 		InboundModes modes = new InboundModes(); // before the start, which applies last-known-good
 		sync.addListener(modes);
 		AppliedPolicies policies = new AppliedPolicies();
@@ -112,7 +130,12 @@ public final class AgentMain {
 				metrics);
 		logger.info("Mutual TLS with other nodes as " + ("unknown".equals(caller) ? "node " + agent.node()
 				: "service " + caller) + ", on " + MeshTls.provider());
-		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes, policies);
+		List<ProxyListeners.WorkloadOutbound> workloadOutbounds = new ArrayList<>();
+		ownRouting.forEach((workload, state) -> workloadOutbounds.add(new ProxyListeners.WorkloadOutbound(workload,
+				agent.outboundPorts().get(workload), state,
+				MeshTls.of(identity::nodeSvid, () -> identity.serviceSvid(workload), identity::trustBundle, metrics))));
+		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes, policies,
+				workloadOutbounds);
 		listeners.start();
 		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), identity.controlPlane(),
 				client.controlPlane().timeout(), agent.node(), agent.inboundAddress(), agent.registrationTtl());

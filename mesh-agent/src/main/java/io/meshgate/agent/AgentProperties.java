@@ -46,6 +46,9 @@ import io.meshgate.proxy.transport.limits.UpstreamLimits;
  *                            ({@code spiffe://<td>/svc/<service>}) it calls other nodes with, and the golden metrics'
  *                            source. Absent: the node's only workload; with several, the node's own identity
  *                            ({@code unknown} in metrics)
+ * @param outboundPorts       more outbound listeners, one per local workload (service to port, on
+ *                            {@code outbound-bind}): calls through one go as that workload, as Consul's upstream
+ *                            ports do. Give each workload of a node that calls out its own port
  */
 public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue("15000") int adminPort,
 		@DefaultValue("127.0.0.1") String bind, @DefaultValue("127.0.0.1") String outboundBind,
@@ -57,13 +60,29 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 		@DefaultValue("refuse") PathNormaliser.EncodedSlashes encodedSlashes, @DefaultValue("true") boolean via,
 		@DefaultValue("10s") Duration headerTimeout, @DefaultValue("60s") Duration idleTimeout,
 		@DefaultValue("10000") int maxConnections, @DefaultValue("1024") int maxConnectionsPerEndpoint,
-		@DefaultValue("1024") int maxPendingPerEndpoint, String outboundService) {
+		@DefaultValue("1024") int maxPendingPerEndpoint, String outboundService, Map<String, Integer> outboundPorts) {
 
 	public AgentProperties {
 		workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
+		outboundPorts = outboundPorts == null ? Map.of() : Map.copyOf(outboundPorts);
 		if (outboundService != null && !outboundService.isBlank() && !workloads.containsKey(outboundService)) {
 			throw new IllegalArgumentException("meshgate.agent.outbound-service: '" + outboundService
 					+ "' is not one of this node's workloads " + new java.util.TreeSet<>(workloads.keySet()));
+		}
+		java.util.Set<Integer> ports = new java.util.HashSet<>(java.util.List.of(adminPort, outboundPort, inboundPort));
+		for (Map.Entry<String, Integer> extra : new java.util.TreeMap<>(outboundPorts).entrySet()) {
+			String key = "meshgate.agent.outbound-ports." + extra.getKey();
+			if (!workloads.containsKey(extra.getKey())) {
+				throw new IllegalArgumentException(key + ": '" + extra.getKey() + "' is not one of this node's workloads "
+						+ new java.util.TreeSet<>(workloads.keySet()));
+			}
+			if (extra.getKey().equals(outboundService)) {
+				throw new IllegalArgumentException(key + ": '" + extra.getKey()
+						+ "' already calls out through outbound-port (outbound-service): one port per workload");
+			}
+			if (extra.getValue() != 0 && !ports.add(extra.getValue())) {
+				throw new IllegalArgumentException(key + ": port " + extra.getValue() + " is taken by another listener");
+			}
 		}
 		try {
 			new ListenerLimits(headerTimeout, idleTimeout, maxConnections);
@@ -82,7 +101,10 @@ public record AgentProperties(@DefaultValue("node-a") String node, @DefaultValue
 		if (outboundService != null && !outboundService.isBlank()) {
 			return outboundService;
 		}
-		return workloads.size() == 1 ? workloads.keySet().iterator().next() : "unknown";
+		if (workloads.size() == 1 && outboundPorts.isEmpty()) {
+			return workloads.keySet().iterator().next();
+		}
+		return "unknown";
 	}
 
 	/** The rules of both listeners: paths by {@code encoded-slashes}; forwarded headers as the mesh sent them. */

@@ -40,9 +40,25 @@ import reactor.netty.resources.LoopResources;
  * direction's pipeline on both transports: the HTTP/1.1 relay first in the channel, reactor-netty's server behind it
  * for the rest. Outbound's pipeline is the routing state's (east-west {@code match}, {@code to} split, balancing,
  * rebuilt on every config or registry change); inbound's is fixed at start: the local workload (with the mTLS mode),
- * then authorization on the caller's verified identity, which reads the applied config's policies.
+ * then authorization on the caller's verified identity, which reads the applied config's policies. A node whose
+ * workloads call out each through its own port ({@code outbound-ports}) has one more outbound listener per workload,
+ * each with its own routing state (its {@code source} in metrics), identity and upstream pools: a connection that
+ * presented one workload's certificate is never reused for another's calls.
  */
 public class ProxyListeners {
+
+	/** An outbound listener of one workload: its port, routing state and mutual TLS as that workload. */
+	public record WorkloadOutbound(String workload, int port, RoutingState state, MeshTls meshTls) {
+	}
+
+	/** A started workload listener with the pools only it uses. */
+	private record Started(WorkloadOutbound outbound, ConnectionProvider connections, UpstreamPool relayPool,
+			DisposableServer server) {
+	}
+
+	private final List<WorkloadOutbound> workloadOutbounds;
+
+	private final java.util.List<Started> started = new java.util.ArrayList<>();
 
 	private static final Log logger = LogFactory.getLog(ProxyListeners.class);
 
@@ -86,6 +102,13 @@ public class ProxyListeners {
 	 */
 	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics,
 			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies) {
+		this(properties, outboundState, metrics, meshTls, modes, policies, List.of());
+	}
+
+	/** @param workloadOutbounds the outbound listeners of {@code outbound-ports}, one per workload */
+	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics,
+			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies, List<WorkloadOutbound> workloadOutbounds) {
+		this.workloadOutbounds = List.copyOf(workloadOutbounds);
 		this.properties = properties;
 		this.outboundState = outboundState;
 		this.meshTls = meshTls;
@@ -125,6 +148,22 @@ public class ProxyListeners {
 		this.inbound = bind(properties.bind(), properties.inboundPort(), inbound, inboundGuard, meshTls)
 			.handle((request, response) -> forwarder.handle(request, response, inboundPipeline))
 			.bindNow();
+		for (WorkloadOutbound own : workloadOutbounds) {
+			ConnectionProvider ownConnections = Forwarder.upstreamPool("meshgate-upstream-" + own.workload(),
+					properties.upstreamLimits());
+			UpstreamPool ownRelayPool = new UpstreamPool(properties.connectTimeout(), 256, Duration.ofSeconds(30), tls,
+					own.meshTls(), properties.upstreamLimits(), Math.max(1, properties.eventLoops()));
+			Forwarder ownForwarder = new Forwarder(ownConnections, properties.connectTimeout(), loops, tls,
+					own.meshTls());
+			RoutingState state = own.state();
+			DisposableServer server = bind(properties.outboundBind(), own.port(), state::pipeline, outboundGuard, null,
+					ownRelayPool)
+				.handle((request, response) -> ownForwarder.handle(request, response, state.pipeline()))
+				.bindNow();
+			started.add(new Started(own, ownConnections, ownRelayPool, server));
+			logger.info("Node " + properties.node() + ": outbound of " + own.workload() + " on "
+					+ properties.outboundBind() + ":" + server.port());
+		}
 		logger.info("Node " + properties.node() + ": outbound on " + properties.outboundBind() + ":" + outbound.port()
 				+ ", inbound on " + properties.bind() + ":" + this.inbound.port() + ", fronting "
 				+ properties.workloads());
@@ -136,6 +175,11 @@ public class ProxyListeners {
 	 * (so TLS traffic takes the relay too), and plain text passes for the pipeline to judge.
 	 */
 	private HttpServer bind(String host, int port, Supplier<Pipeline> pipeline, ListenerGuard guard, MeshTls tls) {
+		return bind(host, port, pipeline, guard, tls, relayPool);
+	}
+
+	private HttpServer bind(String host, int port, Supplier<Pipeline> pipeline, ListenerGuard guard, MeshTls tls,
+			UpstreamPool relayPool) {
 		long handshakeTimeout = properties.headerTimeout().toMillis();
 		return listener(host, port, (int) properties.maxHeaderSize().toBytes())
 			.doOnChannelInit((observer, channel, remote) -> {
@@ -178,7 +222,22 @@ public class ProxyListeners {
 		return inbound.port();
 	}
 
+	/** The bound port of a workload's own outbound listener ({@code outbound-ports}). */
+	public int outboundPort(String workload) {
+		for (Started listener : started) {
+			if (listener.outbound().workload().equals(workload)) {
+				return listener.server().port();
+			}
+		}
+		throw new IllegalArgumentException("no outbound listener of workload '" + workload + "'");
+	}
+
 	public void stop() {
+		for (Started listener : started) {
+			listener.server().disposeNow();
+			listener.connections().dispose();
+			listener.relayPool().close();
+		}
 		if (outbound != null) {
 			outbound.disposeNow();
 		}

@@ -73,6 +73,29 @@ class AgentSettingsTest {
 	}
 
 	@Test
+	void eachFurtherWorkloadMayHaveAnOutboundPortOfItsOwn() {
+		String orders = "--meshgate.agent.workloads.orders=http://127.0.0.1:8181";
+		String inventory = "--meshgate.agent.workloads.inventory=http://127.0.0.1:8182";
+		AgentProperties agent = AgentSettings.load(orders, inventory, "--meshgate.agent.outbound-service=orders",
+				"--meshgate.agent.outbound-ports.inventory=15011").agent();
+		assertThat(agent.outboundPorts()).isEqualTo(java.util.Map.of("inventory", 15011));
+		assertThat(agent.outboundSource()).isEqualTo("orders");
+		assertThat(AgentSettings.load("--meshgate.agent.workloads.orders=http://127.0.0.1:8181",
+				"--meshgate.agent.outbound-ports.orders=15011").agent().outboundSource())
+			.as("the only workload has its own port: the outbound port is the node's").isEqualTo("unknown");
+
+		assertThatThrownBy(() -> AgentSettings.load(orders, "--meshgate.agent.outbound-ports.payments=15011"))
+			.hasMessageContaining("meshgate.agent.outbound-ports.payments: 'payments' is not one of this node's "
+					+ "workloads [orders]");
+		assertThatThrownBy(() -> AgentSettings.load(orders, inventory, "--meshgate.agent.outbound-service=orders",
+				"--meshgate.agent.outbound-ports.orders=15011"))
+			.hasMessageContaining("meshgate.agent.outbound-ports.orders: 'orders' already calls out through "
+					+ "outbound-port (outbound-service): one port per workload");
+		assertThatThrownBy(() -> AgentSettings.load(orders, inventory, "--meshgate.agent.outbound-ports.inventory=15006"))
+			.hasMessageContaining("meshgate.agent.outbound-ports.inventory: port 15006 is taken by another listener");
+	}
+
+	@Test
 	void listenerAndUpstreamLimitsAreSettings() {
 		AgentProperties agent = AgentSettings.load("--meshgate.agent.header-timeout=2s",
 				"--meshgate.agent.idle-timeout=30s", "--meshgate.agent.max-connections=500",

@@ -67,6 +67,9 @@ public final class MeshStack implements AutoCloseable {
 
 		public final int inbound = FreePorts.next();
 
+		/** node-a's second outbound listener, its inventory workload's own ({@code outbound-ports}) */
+		public final int inventoryOutbound = FreePorts.next();
+
 		Node(String name) {
 			this.name = name;
 		}
@@ -207,12 +210,16 @@ public final class MeshStack implements AutoCloseable {
 		environment.putAll(proxyEnvironment);
 		environment.putAll(extra);
 		// as arguments: an environment variable cannot carry a map key with a dash (inventory-v2)
-		String[] args = workloads.entrySet()
+		java.util.List<String> args = new java.util.ArrayList<>(workloads.entrySet()
 			.stream()
 			.map(w -> "--meshgate.agent.workloads." + w.getKey() + "=http://127.0.0.1:" + w.getValue())
-			.toArray(String[]::new);
+			.toList());
+		if (node == a) {
+			// node-a fronts orders and inventory: orders calls out through the outbound port, inventory through its own
+			args.add("--meshgate.agent.outbound-ports.inventory=" + node.inventoryOutbound);
+		}
 		return new JavaProcess("agent-" + node.name, Project.jar("mesh-agent", "-exec"), work, environment, AGENT_HEAP,
-				args)
+				args.toArray(String[]::new))
 			.start();
 	}
 
