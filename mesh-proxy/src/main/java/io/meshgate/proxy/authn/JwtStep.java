@@ -166,9 +166,17 @@ public final class JwtStep implements Step {
 		return invalid("the bearer token is not valid: " + reason(failure));
 	}
 
-	/** The decoder's own words without its preamble ("Signed JWT rejected: Invalid signature"), kept short. */
+	/**
+	 * The decoder's own words without its preamble, from the innermost cause that has some ("Signed JWT rejected:
+	 * Invalid signature" rather than its wrapper's "Failed to validate the token"), kept short.
+	 */
 	private static String reason(Throwable failure) {
-		String message = failure.getMessage();
+		Throwable innermost = failure;
+		while (innermost.getCause() != null && innermost.getCause() != innermost
+				&& innermost.getCause().getMessage() != null) {
+			innermost = innermost.getCause();
+		}
+		String message = innermost.getMessage();
 		if (message == null) {
 			return "its signature or format was refused";
 		}

@@ -283,7 +283,8 @@ class JwtStepTest {
 		String tampered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
 			.encodeToString(claims().subject("admin").build().toString().getBytes(StandardCharsets.UTF_8)) + "."
 				+ parts[2];
-		assertUnauthenticated(bearer(step, "private", tampered), "not valid");
+		assertUnauthenticated(bearer(step, "private", tampered), "Invalid signature");
+		assertUnauthenticated(bearer(step, "private", good + "x"), "Invalid signature");
 		assertUnauthenticated(bearer(step, "private", "not-a-jwt"), "not valid");
 		assertUnauthenticated(bearer(step, "private", "a b"), "malformed");
 	}
