@@ -117,6 +117,13 @@ class PipelineContractTest {
 					"contract-badtls", "5xx", "upstream_tls", null, null),
 			new Case("unknown service", null, "nope", "/x", 503, "unknown_service", null, "default", "unknown", "5xx",
 					"unknown_service", null, "edge: a route names only services validation knows (see 'no route')"),
+			// the destination's agent refuses (its policy names another caller); the caller's proxy relays that answer
+			new Case("denied by the destination's policy", "/denied/x", "contract-denied", "/x", 403,
+					"no policy rule of service 'contract-denied' allows this call", "denied-edge", "default",
+					"contract-denied", "4xx", "success", new String[] { "4xx", "denied" }, null),
+			new Case("no bearer token on a route that requires one", "/token/x", null, null, 401,
+					"\"error\":\"unauthenticated\"", "token-edge", null, "contract", "4xx", "unauthenticated", null,
+					"mesh: east-west calls are authenticated by certificates, not bearer tokens (edge only)"),
 			new Case("no route", "/nowhere/x", null, null, 404, "", null, null, null, null, null, null,
 					"mesh: a call no east-west route matches goes to the called service itself ('route match')"));
 
@@ -150,35 +157,61 @@ class PipelineContractTest {
 				      endpoints: [ https://127.0.0.1:%d ]
 				    contract-badtls:
 				      endpoints: [ https://127.0.0.1:%d ]
+				    contract-denied:
+				      timeout: 1s
 				""".formatted(CLOSED_PORT, backend.tlsPort, backend.wrongHostTlsPort), Map.of("contract", backend.httpPort, "contract-v2", backend.httpPort,
-						"contract-grpc", backend.grpcPort));
+						"contract-grpc", backend.grpcPort, "contract-denied", backend.httpPort));
 		mesh.repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", """
 				  routes:
 				    - id: contract-edge
 				      ingress: { path: /contract/**, strip-prefix: 1 }
+				      auth: none
 				      to: contract
 				    - id: split-edge
 				      ingress: { path: /split/**, strip-prefix: 1 }
+				      auth: none
 				      to: [ { service: contract, weight: 50 }, { service: contract-v2, weight: 50 } ]
 				    - id: split-mesh
 				      match: { service: contract, headers: { x-split: "yes" } }
 				      to: [ { service: contract, weight: 50 }, { service: contract-v2, weight: 50 } ]
 				    - id: empty-edge
 				      ingress: { path: /empty/**, strip-prefix: 1 }
+				      auth: none
 				      to: contract-empty
 				    - id: refused-edge
 				      ingress: { path: /refused/**, strip-prefix: 1 }
+				      auth: none
 				      to: contract-refused
 				    - id: tls-edge
 				      ingress: { path: /tls/**, strip-prefix: 1 }
+				      auth: none
 				      to: contract-tls
 				    - id: badtls-edge
 				      ingress: { path: /badtls/**, strip-prefix: 1 }
+				      auth: none
 				      to: contract-badtls
 				    - id: grpc-edge
 				      ingress: { path: /contract.Echo/** }
+				      auth: none
 				      to: contract-grpc
-				"""), "the contract suite's routes");
+				    - id: denied-edge
+				      ingress: { path: /denied/**, strip-prefix: 1 }
+				      auth: none
+				      to: contract-denied
+				    - id: token-edge
+				      ingress: { path: /token/**, strip-prefix: 1 }
+				      to: contract
+				      auth: { scopes: [ contract.read ] }
+				""") + """
+				  # the edge checks tokens (no request here gets as far as the keys); only token-edge asks for one
+				  jwt:
+				    issuer: http://idp.invalid
+				    jwks-uri: http://127.0.0.1:%d/jwks
+				  policies:
+				    - service: contract-denied
+				      allow:
+				        - from: [ contract ]
+				""".formatted(CLOSED_PORT), "the contract suite's routes, a token route, a policy");
 		mesh.trustUpstreamCertificates(backend.certificates.ca).startAll();
 		await().atMost(Duration.ofSeconds(15)).until(() -> Http.get(mesh.gatewayUrl("/contract/echo")).status() == 200
 				&& call(Plane.MESH, Transport.RELAY, "contract", "/echo").status() == 200);
