@@ -120,6 +120,7 @@ public final class AgentMain {
 		sync.addListener(policies);
 		new MeshConfigMetrics(sync).bindTo(metrics);
 		identity.addListener(sync::retryNow);
+		sync.addListener(identity); // the CA's roots, pushed on the watch stream
 		sync.start();
 
 		// mutual TLS with other nodes: the inbound listener presents the node's SVID; calls out go as the outbound

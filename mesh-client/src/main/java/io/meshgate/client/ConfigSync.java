@@ -122,6 +122,10 @@ public class ConfigSync implements AutoCloseable {
 		/** The registry's endpoints changed (on the watch thread: keep it short). */
 		default void endpoints(EndpointSet endpoints) {
 		}
+
+		/** The CA's roots, as the control plane pushed them (on the watch thread: keep it short). */
+		default void trustBundle(io.meshgate.model.protocol.TrustBundle bundle) {
+		}
 	}
 
 	public void addListener(Listener listener) {
@@ -214,6 +218,9 @@ public class ConfigSync implements AutoCloseable {
 				}
 				else if (event instanceof WatchEvent.Endpoints update) {
 					updateEndpoints(update.endpoints(), true);
+				}
+				else if (event instanceof WatchEvent.Bundle roots) {
+					listeners.forEach(listener -> listener.trustBundle(roots.bundle()));
 				}
 			}
 			if (running.get()) {

@@ -11,7 +11,7 @@ enum Access {
 
 	/** Open: the trust bundle (public), enrolment (the join token is the credential), the Git webhook (its HMAC). */
 	OPEN,
-	/** The operator secret: making join tokens. */
+	/** The operator secret: making join tokens, rotating the CA's root. */
 	OPERATOR,
 	/** A node only: renewing its own identities, registering itself. */
 	NODE,
@@ -22,7 +22,7 @@ enum Access {
 				|| path.equals("/error")) {
 			return OPEN;
 		}
-		if (path.equals(MeshApi.TOKENS)) {
+		if (path.equals(MeshApi.TOKENS) || path.equals(MeshApi.CA_ROTATION)) {
 			return OPERATOR;
 		}
 		if (path.equals(MeshApi.RENEW) || (path.startsWith(MeshApi.REGISTRY + "/") && method.equals("PUT"))) {

@@ -23,7 +23,7 @@ class CaConfiguration {
 
 	@Bean
 	JoinTokens joinTokens(CertificateAuthority ca) {
-		return new JoinTokens(ca.fingerprint(), Clock.systemUTC());
+		return new JoinTokens(ca::fingerprint, ca::trusts, Clock.systemUTC());
 	}
 
 	@Bean

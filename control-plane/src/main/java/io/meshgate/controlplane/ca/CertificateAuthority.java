@@ -54,6 +54,12 @@ import io.meshgate.model.identity.Pem;
  * readable by the owner only), or the operator's own (PEM files), and X.509-SVIDs issued from it: one certificate
  * per SPIFFE ID, exactly one URI SAN, not a CA, usable for TLS client and server authentication (the SPIFFE X.509-SVID
  * profile). EC P-256 throughout (small handshakes); a CSR's RSA key is accepted from 2048 bits.
+ * <p>
+ * A made root can be rotated ({@link #rotate}) in three phases, as SPIRE prepares and activates its keys: the new
+ * root joins the trust bundle at once (proxies get it pushed and trust both); after {@code propagation} it signs
+ * every new certificate (the old one's keep working: still in the bundle); after {@code overlap} more, when every
+ * certificate the old root signed has expired, the old root leaves the bundle. Each phase is written to the data
+ * directory before it counts, so a restart in the middle carries on where it was.
  */
 public final class CertificateAuthority {
 
@@ -69,17 +75,53 @@ public final class CertificateAuthority {
 	/** Issued certificates start this much in the past: clocks of nodes are never exactly in step. */
 	private static final Duration BACKDATE = Duration.ofMinutes(5);
 
-	private final X509Certificate root;
-
-	private final PrivateKey key;
-
 	private final Clock clock;
 
 	private final SecureRandom random = new SecureRandom();
 
+	/** Where a made root and its rotation live; {@code null} for the operator's own root, which is not rotated here. */
+	private final Path dir;
+
+	private volatile Roots roots;
+
+	/** A root and its key. */
+	record Root(X509Certificate certificate, PrivateKey key) {
+	}
+
+	/**
+	 * The roots now: the one that signs, the next one while a rotation prepares (trusted, not signing yet), the
+	 * previous one through the overlap (trusted, no longer signing).
+	 */
+	record Roots(Root signing, Root next, Instant activateAt, Duration overlap, X509Certificate previous,
+			Instant retireAt) {
+
+		List<X509Certificate> bundle() {
+			List<X509Certificate> bundle = new java.util.ArrayList<>(3);
+			bundle.add(signing.certificate());
+			if (next != null) {
+				bundle.add(next.certificate());
+			}
+			if (previous != null) {
+				bundle.add(previous);
+			}
+			return List.copyOf(bundle);
+		}
+	}
+
+	/** What a rotation phase changed, for those who act on it (the push of the bundle, the serving certificate). */
+	public enum Change {
+		NONE, PREPARED, ACTIVATED, RETIRED
+	}
+
+	private final List<java.util.function.Consumer<Change>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
 	CertificateAuthority(X509Certificate root, PrivateKey key, Clock clock) {
-		this.root = root;
-		this.key = key;
+		this(new Roots(new Root(root, key), null, null, null, null, null), null, clock);
+	}
+
+	private CertificateAuthority(Roots roots, Path dir, Clock clock) {
+		this.roots = roots;
+		this.dir = dir;
 		this.clock = clock;
 	}
 
@@ -97,18 +139,15 @@ public final class CertificateAuthority {
 		Path certificate = dir.resolve("ca.crt");
 		Path key = dir.resolve("ca.key");
 		if (Files.exists(certificate) && Files.exists(key)) {
-			return read(certificate, key, clock);
+			CertificateAuthority loaded = new CertificateAuthority(RootFiles.load(dir, read(certificate, key, clock).roots
+				.signing(), clock), dir, clock);
+			loaded.advance(); // a phase that came due while the control plane was down
+			return loaded;
 		}
 		CertificateAuthority made = generate(clock);
-		try {
-			Pem.write(key, Pem.of(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(made.key, null).generate()), true);
-			Files.writeString(certificate, Pem.of(made.root));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("cannot write the CA to " + dir + ": " + ex.getMessage(), ex);
-		}
+		RootFiles.writeRoot(dir, "ca", made.roots.signing());
 		logger.info("Made the mesh's root CA in " + dir + " (" + made.fingerprint() + ")");
-		return made;
+		return new CertificateAuthority(made.roots, dir, clock);
 	}
 
 	public static CertificateAuthority generate(Clock clock) {
@@ -132,7 +171,11 @@ public final class CertificateAuthority {
 		}
 	}
 
-	private static CertificateAuthority read(Path certificateFile, Path keyFile, Clock clock) {
+	Roots roots() {
+		return roots;
+	}
+
+	static CertificateAuthority read(Path certificateFile, Path keyFile, Clock clock) {
 		X509Certificate certificate;
 		try (PEMParser parser = Pem.parser(Files.readString(certificateFile))) {
 			Object read = parser.readObject();
@@ -173,18 +216,116 @@ public final class CertificateAuthority {
 		return new CertificateAuthority(certificate, key, clock);
 	}
 
+	/** The root that signs now. */
 	public X509Certificate root() {
-		return root;
+		return roots.signing().certificate();
 	}
 
-	/** What join tokens pin: {@code sha256:} and the hex digest of the root's public key. */
+	/** What join tokens pin: {@code sha256:} and the hex digest of the signing root's public key. */
 	public String fingerprint() {
-		return Fingerprints.of(root);
+		return Fingerprints.of(root());
 	}
 
-	/** The roots a peer must trust, PEM (one now; two through a rotation's overlap window). */
+	/** Whether {@code fingerprint} is one of the roots trusted now (a join token made before a rotation). */
+	public boolean trusts(String fingerprint) {
+		return roots.bundle().stream().anyMatch(root -> Fingerprints.of(root).equals(fingerprint));
+	}
+
+	/** The roots a peer must trust, PEM: one, or two through a rotation. */
 	public String trustBundle() {
-		return Pem.of(root);
+		StringBuilder pem = new StringBuilder();
+		roots.bundle().forEach(root -> pem.append(Pem.of(root)));
+		return pem.toString();
+	}
+
+	/** The roots trusted now, the signing one first. */
+	public List<X509Certificate> trustedRoots() {
+		return roots.bundle();
+	}
+
+	/** Told of each rotation phase, on the thread that advanced it. */
+	public void addListener(java.util.function.Consumer<Change> listener) {
+		listeners.add(listener);
+	}
+
+	/** For the status page: fingerprints, and the rotation's next phase if one is under way. */
+	public java.util.Map<String, Object> status() {
+		Roots now = roots;
+		java.util.Map<String, Object> status = new java.util.LinkedHashMap<>();
+		status.put("signing", Fingerprints.of(now.signing().certificate()));
+		if (now.next() != null) {
+			status.put("next", Fingerprints.of(now.next().certificate()));
+			status.put("activatesAt", now.activateAt().toString());
+		}
+		if (now.previous() != null) {
+			status.put("previous", Fingerprints.of(now.previous()));
+			status.put("retiresAt", now.retireAt().toString());
+		}
+		return status;
+	}
+
+	/**
+	 * Starts a rotation: a new root, trusted from now, signing from {@code propagation} on, the old one trusted
+	 * {@code overlap} longer. Only one at a time, and only of a root this control plane made.
+	 * @throws IllegalStateException saying why not
+	 */
+	public synchronized Roots rotate(Duration propagation, Duration overlap) {
+		if (dir == null) {
+			throw new IllegalStateException("the CA root is the operator's own (meshgate.control-plane.ca.certificate):"
+					+ " rotate it by giving the new root and restarting");
+		}
+		Roots now = roots;
+		if (now.next() != null || now.previous() != null) {
+			throw new IllegalStateException("a rotation is under way: " + status());
+		}
+		Root next = generate(clock).roots.signing();
+		Instant activateAt = clock.instant().plus(propagation);
+		RootFiles.writeRoot(dir, "ca-next", next);
+		RootFiles.writePrepared(dir, Fingerprints.of(next.certificate()), activateAt, overlap);
+		roots = new Roots(now.signing(), next, activateAt, overlap, null, null);
+		logger.info("CA rotation: new root " + Fingerprints.of(next.certificate()) + " trusted now, signing from "
+				+ activateAt + "; the old root " + fingerprint() + " stays trusted until " + activateAt.plus(overlap));
+		tell(Change.PREPARED);
+		return roots;
+	}
+
+	/** Moves a rotation on when its next phase is due (called every second); returns what changed. */
+	public synchronized Change advance() {
+		Roots now = roots;
+		Instant time = clock.instant();
+		if (now.next() != null && !time.isBefore(now.activateAt())) {
+			Instant retireAt = now.activateAt().plus(now.overlap());
+			// in an order a restart at any point reads right (RootFiles.load): the old root kept aside, the new one
+			// made the signing one, then the phase recorded
+			RootFiles.writeRoot(dir, "ca-previous", new Root(now.signing().certificate(), null));
+			RootFiles.writeRoot(dir, "ca", now.next());
+			RootFiles.writeOverlap(dir, Fingerprints.of(now.signing().certificate()), retireAt);
+			RootFiles.delete(dir, "ca-next");
+			roots = new Roots(now.next(), null, null, null, now.signing().certificate(), retireAt);
+			logger.info("CA rotation: root " + fingerprint() + " signs from now; the old one is trusted until " + retireAt);
+			tell(Change.ACTIVATED);
+			return Change.ACTIVATED;
+		}
+		if (now.previous() != null && !time.isBefore(now.retireAt())) {
+			RootFiles.deleteRotation(dir);
+			RootFiles.delete(dir, "ca-previous");
+			roots = new Roots(now.signing(), null, null, null, null, null);
+			logger.info("CA rotation done: the old root " + Fingerprints.of(now.previous()) + " left the trust bundle");
+			tell(Change.RETIRED);
+			return Change.RETIRED;
+		}
+		return Change.NONE;
+	}
+
+	private void tell(Change change) {
+		for (var listener : listeners) {
+			try {
+				listener.accept(change);
+			}
+			catch (RuntimeException ex) {
+				logger.error("A CA rotation listener failed: " + ex.getMessage(), ex);
+			}
+		}
 	}
 
 	/**
@@ -239,10 +380,18 @@ public final class CertificateAuthority {
 	 * @throws IllegalArgumentException saying why not
 	 */
 	public void verifyIssued(X509Certificate certificate) {
-		try {
-			certificate.verify(root.getPublicKey());
+		boolean issued = false;
+		for (X509Certificate root : roots.bundle()) {
+			try {
+				certificate.verify(root.getPublicKey());
+				issued = true;
+				break;
+			}
+			catch (java.security.GeneralSecurityException ex) {
+				// another root of the bundle, through a rotation
+			}
 		}
-		catch (java.security.GeneralSecurityException ex) {
+		if (!issued) {
 			throw new IllegalArgumentException("the certificate for " + spiffeIdOf(certificate)
 					+ " was not issued by this control plane's CA");
 		}
@@ -292,6 +441,8 @@ public final class CertificateAuthority {
 
 	private X509Certificate issue(PublicKey key, URI spiffeId, Duration ttl, List<GeneralName> hostNames,
 			org.bouncycastle.asn1.x509.Extension entitlements) {
+		Root signing = roots.signing();
+		X509Certificate root = signing.certificate();
 		try {
 			Instant now = clock.instant();
 			JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
@@ -313,7 +464,7 @@ public final class CertificateAuthority {
 			if (entitlements != null) {
 				builder.addExtension(entitlements);
 			}
-			X509CertificateHolder holder = builder.build(signer(this.key));
+			X509CertificateHolder holder = builder.build(signer(signing.key()));
 			return new JcaX509CertificateConverter().getCertificate(holder);
 		}
 		catch (Exception ex) {

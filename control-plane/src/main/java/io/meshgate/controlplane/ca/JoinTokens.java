@@ -46,14 +46,24 @@ public final class JoinTokens {
 
 	private final Map<String, Stored> tokens = new ConcurrentHashMap<>();
 
-	private final String fingerprint;
+	/** The fingerprint new tokens pin: the signing root's, read per token (a CA rotation changes it). */
+	private final java.util.function.Supplier<String> fingerprint;
+
+	/** Whether a token's pinned root is still trusted (through a rotation, the old root's tokens too). */
+	private final java.util.function.Predicate<String> trusted;
 
 	private final Clock clock;
 
 	private final SecureRandom random = new SecureRandom();
 
 	public JoinTokens(String fingerprint, Clock clock) {
+		this(() -> fingerprint, fingerprint::equals, clock);
+	}
+
+	public JoinTokens(java.util.function.Supplier<String> fingerprint, java.util.function.Predicate<String> trusted,
+			Clock clock) {
 		this.fingerprint = fingerprint;
+		this.trusted = trusted;
 		this.clock = clock;
 	}
 
@@ -66,7 +76,7 @@ public final class JoinTokens {
 		String id = randomText(6);
 		String secret = randomText(32);
 		tokens.put(id, new Stored(hash(secret), new Grant(node, services, clock.instant().plus(ttl))));
-		return PREFIX + "." + id + "." + secret + "." + fingerprint.substring("sha256:".length());
+		return PREFIX + "." + id + "." + secret + "." + fingerprint.get().substring("sha256:".length());
 	}
 
 	/**
@@ -78,7 +88,7 @@ public final class JoinTokens {
 		if (parts.length != 4 || !PREFIX.equals(parts[0])) {
 			throw new Refused("the join token is malformed (expected mg1.<id>.<secret>.<fingerprint>)");
 		}
-		if (!fingerprint.equals("sha256:" + parts[3])) {
+		if (!trusted.test("sha256:" + parts[3])) {
 			throw new Refused("the join token was made for another control plane (its CA fingerprint differs)");
 		}
 		Stored stored = tokens.get(parts[1]);

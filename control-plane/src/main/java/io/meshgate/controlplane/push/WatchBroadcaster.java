@@ -14,6 +14,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import io.meshgate.model.protocol.CommitStatus;
 import io.meshgate.model.protocol.EndpointSet;
+import io.meshgate.model.protocol.TrustBundle;
 import io.meshgate.model.protocol.MeshApi;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -39,6 +40,8 @@ public class WatchBroadcaster implements SmartLifecycle {
 	private final Object endpointsLock = new Object();
 
 	private volatile EndpointSet endpoints = EndpointSet.empty();
+
+	private volatile TrustBundle bundle;
 
 	private volatile boolean running;
 
@@ -80,6 +83,10 @@ public class WatchBroadcaster implements SmartLifecycle {
 		if (status != null) {
 			send(emitter, status);
 		}
+		TrustBundle roots = bundle;
+		if (roots != null) {
+			send(emitter, roots);
+		}
 		synchronized (endpointsLock) {
 			if (warm && subscribers.contains(emitter)) {
 				send(emitter, endpoints);
@@ -95,6 +102,14 @@ public class WatchBroadcaster implements SmartLifecycle {
 		current = status;
 		for (SseEmitter subscriber : subscribers) {
 			send(subscriber, status);
+		}
+	}
+
+	/** Pushes the CA's roots: at each phase of a rotation, and to each new subscriber. */
+	public synchronized void publish(TrustBundle roots) {
+		bundle = roots;
+		for (SseEmitter subscriber : subscribers) {
+			send(subscriber, roots);
 		}
 	}
 
@@ -181,6 +196,15 @@ public class WatchBroadcaster implements SmartLifecycle {
 	private void send(SseEmitter emitter, EndpointSet set) {
 		try {
 			emitter.send(SseEmitter.event().name(MeshApi.ENDPOINTS_EVENT).data(set, MediaType.APPLICATION_JSON));
+		}
+		catch (IOException | IllegalStateException ex) {
+			drop(emitter, ex);
+		}
+	}
+
+	private void send(SseEmitter emitter, TrustBundle roots) {
+		try {
+			emitter.send(SseEmitter.event().name(MeshApi.BUNDLE_EVENT).data(roots, MediaType.APPLICATION_JSON));
 		}
 		catch (IOException | IllegalStateException ex) {
 			drop(emitter, ex);

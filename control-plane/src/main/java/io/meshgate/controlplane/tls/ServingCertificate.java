@@ -70,6 +70,8 @@ class ServingCertificate implements SslBundleRegistrar, DisposableBean {
 		registry.registerBundle(BUNDLE, issue());
 		long halfLife = Math.max(1_000, ttl.toMillis() / 2);
 		renewal.scheduleAtFixedRate(() -> renew(registry), halfLife, halfLife, TimeUnit.MILLISECONDS);
+		// each phase of a CA rotation changes the roots: trusted client roots, and from activation the issuer
+		ca.addListener(change -> renewal.execute(() -> renew(registry)));
 	}
 
 	private void renew(SslBundleRegistry registry) {
@@ -90,15 +92,19 @@ class ServingCertificate implements SslBundleRegistrar, DisposableBean {
 			// the trust domain of identities issued later comes from the model; the proxies check this path only
 			URI id = URI.create("spiffe://" + MeshConfig.empty().trustDomain() + "/control-plane");
 			X509Certificate certificate = ca.issueServer(key.getPublic(), id, ttl, hostNames);
+			List<X509Certificate> roots = ca.trustedRoots();
 			String password = HexFormat.of().formatHex(randomBytes()); // in memory only, like the key
 			KeyStore keys = KeyStore.getInstance("PKCS12");
 			keys.load(null, null);
 			// the root goes with the chain: a node on first contact finds there the root its join token pins
 			keys.setKeyEntry(BUNDLE, key.getPrivate(), password.toCharArray(),
-					new Certificate[] { certificate, ca.root() });
+					new Certificate[] { certificate, issuerOf(certificate, roots) });
+			// through a rotation nodes hold certificates of either root
 			KeyStore trust = KeyStore.getInstance("PKCS12");
 			trust.load(null, null);
-			trust.setCertificateEntry("mesh-root", ca.root());
+			for (int i = 0; i < roots.size(); i++) {
+				trust.setCertificateEntry("mesh-root-" + i, roots.get(i));
+			}
 			logger.info("Serving TLS as " + id + " " + hostNames + ", valid until " + certificate.getNotAfter().toInstant());
 			return SslBundle.of(SslStoreBundle.of(keys, password, trust), SslBundleKey.of(password, BUNDLE),
 					SslOptions.of(null, new String[] { "TLSv1.3" }));
@@ -106,6 +112,20 @@ class ServingCertificate implements SslBundleRegistrar, DisposableBean {
 		catch (java.security.GeneralSecurityException | java.io.IOException ex) {
 			throw new IllegalStateException("cannot make the control plane's TLS certificate: " + ex.getMessage(), ex);
 		}
+	}
+
+	/** The root that signed {@code certificate}: read apart from the issuing, which a rotation may change between. */
+	private static X509Certificate issuerOf(X509Certificate certificate, List<X509Certificate> roots) {
+		for (X509Certificate root : roots) {
+			try {
+				certificate.verify(root.getPublicKey());
+				return root;
+			}
+			catch (java.security.GeneralSecurityException ex) {
+				// another root of the bundle
+			}
+		}
+		throw new IllegalStateException("the serving certificate chains to none of the trusted roots");
 	}
 
 	private static byte[] randomBytes() {

@@ -99,9 +99,125 @@ class CertificateAuthorityTest {
 		return Pem.of(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(privateKey(ca), null).generate());
 	}
 
-	private static java.security.PrivateKey privateKey(CertificateAuthority ca) throws Exception {
-		var field = CertificateAuthority.class.getDeclaredField("key");
-		field.setAccessible(true);
-		return (java.security.PrivateKey) field.get(ca);
+	private static java.security.PrivateKey privateKey(CertificateAuthority ca) {
+		return ca.roots().signing().key();
+	}
+
+	/** A clock the test moves. */
+	private static final class Hands extends Clock {
+
+		private volatile Instant now;
+
+		Hands(Instant start) {
+			this.now = start;
+		}
+
+		void move(Duration by) {
+			now = now.plus(by);
+		}
+
+		@Override
+		public ZoneOffset getZone() {
+			return ZoneOffset.UTC;
+		}
+
+		@Override
+		public Clock withZone(java.time.ZoneId zone) {
+			return this;
+		}
+
+		@Override
+		public Instant instant() {
+			return now;
+		}
+	}
+
+	@Test
+	void aRotationTrustsTheNewRootFirstThenSignsWithItThenDropsTheOldOne() throws Exception {
+		Hands hands = new Hands(Instant.now());
+		CertificateAuthority ca = CertificateAuthority.load(dir, null, null, hands);
+		java.security.cert.X509Certificate old = ca.root();
+		var oldSvid = ca.issue(EnrolmentApiTest.keyPair().getPublic(), URI.create("spiffe://td/svc/a"), Duration.ofHours(1));
+		List<CertificateAuthority.Change> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+		ca.addListener(changes::add);
+
+		ca.rotate(Duration.ofMinutes(1), Duration.ofHours(1));
+		assertThat(ca.trustedRoots()).hasSize(2).startsWith(old);
+		assertThat(ca.root()).as("still signing with the old root while the new one propagates").isEqualTo(old);
+		assertThatThrownBy(() -> ca.rotate(Duration.ZERO, Duration.ofHours(1))).hasMessageContaining("under way");
+		java.security.cert.X509Certificate next = ca.trustedRoots().get(1);
+		assertThat(ca.trusts(io.meshgate.model.identity.Fingerprints.of(next))).isTrue();
+
+		hands.move(Duration.ofSeconds(59));
+		assertThat(ca.advance()).isEqualTo(CertificateAuthority.Change.NONE);
+		hands.move(Duration.ofSeconds(1));
+		assertThat(ca.advance()).isEqualTo(CertificateAuthority.Change.ACTIVATED);
+		assertThat(ca.root()).isEqualTo(next);
+		assertThat(ca.trustedRoots()).containsExactly(next, old);
+		var newSvid = ca.issue(EnrolmentApiTest.keyPair().getPublic(), URI.create("spiffe://td/svc/a"), Duration.ofHours(1));
+		newSvid.verify(next.getPublicKey());
+		ca.verifyIssued(oldSvid); // the old root's certificates still count through the overlap
+		ca.verifyIssued(newSvid);
+		assertThat(ca.fingerprint()).as("new join tokens pin the new root").isEqualTo(
+				io.meshgate.model.identity.Fingerprints.of(next));
+
+		// a restart in the overlap reads the same roots
+		CertificateAuthority restarted = CertificateAuthority.load(dir, null, null, hands);
+		assertThat(restarted.trustedRoots()).containsExactly(next, old);
+
+		hands.move(Duration.ofHours(1));
+		assertThat(ca.advance()).isEqualTo(CertificateAuthority.Change.RETIRED);
+		assertThat(ca.trustedRoots()).containsExactly(next);
+		assertThatThrownBy(() -> ca.verifyIssued(oldSvid)).hasMessageContaining("not issued by this control plane");
+		assertThat(changes).containsExactly(CertificateAuthority.Change.PREPARED, CertificateAuthority.Change.ACTIVATED,
+				CertificateAuthority.Change.RETIRED);
+		assertThat(CertificateAuthority.load(dir, null, null, hands).trustedRoots()).containsExactly(next);
+		assertThat(Files.exists(dir.resolve("ca-previous.crt"))).isFalse();
+		assertThat(Pem.certificates(Files.readString(dir.resolve("ca.crt")))).containsExactly(next);
+	}
+
+	@Test
+	void aRestartWhilePreparingOrActivatingCarriesOn() throws Exception {
+		Hands hands = new Hands(Instant.now());
+		CertificateAuthority ca = CertificateAuthority.load(dir, null, null, hands);
+		java.security.cert.X509Certificate old = ca.root();
+		ca.rotate(Duration.ofMinutes(1), Duration.ofHours(1));
+		java.security.cert.X509Certificate next = ca.trustedRoots().get(1);
+
+		CertificateAuthority preparing = CertificateAuthority.load(dir, null, null, hands);
+		assertThat(preparing.trustedRoots()).containsExactly(old, next);
+		assertThat(preparing.root()).isEqualTo(old);
+
+		// down through the activation time: the start activates
+		hands.move(Duration.ofMinutes(2));
+		CertificateAuthority late = CertificateAuthority.load(dir, null, null, hands);
+		assertThat(late.root()).isEqualTo(next);
+		assertThat(late.trustedRoots()).containsExactly(next, old);
+
+		// stopped half-way through an activation: ca.crt is the new root, the phase file still says "prepared"
+		Path other = dir.resolve("other");
+		Files.createDirectories(other);
+		CertificateAuthority second = CertificateAuthority.load(other, null, null, hands);
+		java.security.cert.X509Certificate secondOld = second.root();
+		second.rotate(Duration.ofMinutes(1), Duration.ofHours(1));
+		java.security.cert.X509Certificate secondNext = second.trustedRoots().get(1);
+		Files.writeString(other.resolve("ca-previous.crt"), Pem.of(secondOld));
+		Files.copy(other.resolve("ca-next.crt"), other.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		Files.copy(other.resolve("ca-next.key"), other.resolve("ca.key"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		CertificateAuthority resumed = CertificateAuthority.load(other, null, null, hands);
+		assertThat(resumed.root()).isEqualTo(secondNext);
+		assertThat(resumed.trustedRoots()).containsExactly(secondNext, secondOld);
+	}
+
+	@Test
+	void anOperatorsOwnRootIsNotRotatedHere() throws Exception {
+		CertificateAuthority made = CertificateAuthority.generate(clock);
+		Path certificate = dir.resolve("operator.crt");
+		Path key = dir.resolve("operator.key");
+		Files.writeString(certificate, Pem.of(made.root()));
+		Files.writeString(key, pkcs8(made));
+		CertificateAuthority given = CertificateAuthority.load(dir.resolve("unused"), certificate, key, clock);
+		assertThatThrownBy(() -> given.rotate(Duration.ZERO, Duration.ofHours(1)))
+			.hasMessageContaining("the operator's own");
 	}
 }

@@ -242,6 +242,11 @@ class RegistryApiTest {
 			assertThat(first.name()).isEqualTo(MeshApi.VERSION_EVENT);
 			assertThat(json.readTree(first.data()).path("version").asString()).isEqualTo(version);
 
+			Event roots = stream.next(DEADLINE);
+			assertThat(roots.name()).as("the CA's roots, pushed at connect").isEqualTo(MeshApi.BUNDLE_EVENT);
+			assertThat(json.readTree(roots.data()).path("pem").asString()).startsWith("-----BEGIN CERTIFICATE-----");
+			assertThat(json.readTree(roots.data()).path("signing").asString()).matches("sha256:[0-9a-f]{64}");
+
 			Event connected = stream.next(DEADLINE);
 			assertThat(connected.name()).isEqualTo(MeshApi.ENDPOINTS_EVENT);
 			JsonNode current = json.readTree(connected.data());

@@ -1,5 +1,6 @@
 package io.meshgate.client.controlplane;
 
+import io.meshgate.model.protocol.TrustBundle;
 import io.meshgate.model.protocol.CommitStatus;
 import io.meshgate.model.protocol.EndpointSet;
 
@@ -12,5 +13,9 @@ public sealed interface WatchEvent {
 
 	/** The registry's endpoints, whole. */
 	record Endpoints(EndpointSet endpoints) implements WatchEvent {
+	}
+
+	/** The CA's roots, whole: at connect and at each phase of a rotation. */
+	record Bundle(TrustBundle bundle) implements WatchEvent {
 	}
 }

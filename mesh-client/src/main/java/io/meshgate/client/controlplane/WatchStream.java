@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.meshgate.model.protocol.CommitStatus;
 import io.meshgate.model.protocol.EndpointSet;
+import io.meshgate.model.protocol.TrustBundle;
 import io.meshgate.model.protocol.MeshApi;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,6 +46,9 @@ public class WatchStream implements Closeable {
 				}
 				if (MeshApi.ENDPOINTS_EVENT.equals(event) && data.length() > 0) {
 					return new WatchEvent.Endpoints(json.readValue(data.toString(), EndpointSet.class));
+				}
+				if (MeshApi.BUNDLE_EVENT.equals(event) && data.length() > 0) {
+					return new WatchEvent.Bundle(json.readValue(data.toString(), TrustBundle.class));
 				}
 				event = null;
 				data.setLength(0);

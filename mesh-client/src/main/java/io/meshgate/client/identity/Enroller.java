@@ -93,7 +93,8 @@ public final class Enroller {
 		String domain = enrolment.path("trustDomain").asString();
 		expected.add("spiffe://" + domain + "/node/" + node);
 		services.forEach(service -> expected.add("spiffe://" + domain + "/svc/" + service));
-		return new NodeIdentity(key.getPrivate(), checked(enrolment, expected, key.getPublic(), root), List.of(root));
+		return new NodeIdentity(key.getPrivate(), checked(enrolment, expected, key.getPublic(), List.of(root)),
+				bundle(enrolment, root));
 	}
 
 	/**
@@ -118,14 +119,41 @@ public final class Enroller {
 		if (answer.statusCode() != 200) {
 			throw new IOException("POST " + MeshApi.RENEW + " answered " + answer.statusCode());
 		}
-		X509Certificate root = current.trustBundle().get(0);
-		return new NodeIdentity(current.key(), checked(json.readTree(answer.body()),
-				new ArrayList<>(current.svids().keySet()), publicKey, root), current.trustBundle());
+		JsonNode renewal = json.readTree(answer.body());
+		// the answer came over the channel this node checked against its roots: its bundle is the CA's now (after a
+		// rotation's activation the renewed certificates chain to the new root, which the bundle holds)
+		List<X509Certificate> roots = bundle(renewal, null);
+		if (roots.isEmpty()) {
+			roots = current.trustBundle();
+		}
+		return new NodeIdentity(current.key(), checked(renewal, new ArrayList<>(current.svids().keySet()), publicKey,
+				roots), roots);
+	}
+
+	/**
+	 * The roots an answer carries, if they are CA certificates and include {@code required} (the pinned root at
+	 * enrolment); else just {@code required} (or none without one).
+	 */
+	private static List<X509Certificate> bundle(JsonNode answer, X509Certificate required) {
+		List<X509Certificate> fallback = required == null ? List.of() : List.of(required);
+		String pem = answer.path("trustBundle").asString(null);
+		if (pem == null || pem.isBlank()) {
+			return fallback;
+		}
+		try {
+			List<X509Certificate> roots = Pem.certificates(pem);
+			boolean usable = !roots.isEmpty() && roots.stream().allMatch(root -> root.getBasicConstraints() >= 0)
+					&& (required == null || roots.contains(required));
+			return usable ? List.copyOf(roots) : fallback;
+		}
+		catch (RuntimeException ex) {
+			return fallback;
+		}
 	}
 
 	/** Each certificate asked for, each for this node's key, with its SPIFFE ID, on a path to the pinned root. */
 	private static Map<String, X509Certificate> checked(JsonNode answer, List<String> expected,
-			java.security.PublicKey key, X509Certificate root) throws Refused {
+			java.security.PublicKey key, List<X509Certificate> roots) throws Refused {
 		Map<String, X509Certificate> svids = new LinkedHashMap<>();
 		for (String id : expected) {
 			String pem = answer.path("certificates").path(id).asString(null);
@@ -133,7 +161,7 @@ public final class Enroller {
 				throw new Refused("the control plane's answer has no certificate for " + id);
 			}
 			X509Certificate svid = Pem.certificates(pem).get(0);
-			verify(svid, id, key, root);
+			verify(svid, id, key, roots);
 			svids.put(id, svid);
 		}
 		return svids;
@@ -184,8 +212,8 @@ public final class Enroller {
 				+ token.fingerprint());
 	}
 
-	private static void verify(X509Certificate svid, String id, java.security.PublicKey key, X509Certificate root)
-			throws Refused {
+	private static void verify(X509Certificate svid, String id, java.security.PublicKey key,
+			List<X509Certificate> roots) throws Refused {
 		if (!svid.getPublicKey().equals(key)) {
 			throw new Refused("the certificate for " + id + " is not for this node's key");
 		}
@@ -193,13 +221,15 @@ public final class Enroller {
 			throw new Refused("the certificate for " + id + " names " + Pem.spiffeId(svid));
 		}
 		try {
-			PKIXParameters pkix = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
+			Set<TrustAnchor> anchors = new java.util.HashSet<>();
+			roots.forEach(root -> anchors.add(new TrustAnchor(root, null)));
+			PKIXParameters pkix = new PKIXParameters(anchors);
 			pkix.setRevocationEnabled(false);
 			CertPathValidator.getInstance("PKIX")
 				.validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(svid)), pkix);
 		}
 		catch (java.security.GeneralSecurityException ex) {
-			throw new Refused("the certificate for " + id + " does not chain to the pinned CA root: " + ex.getMessage());
+			throw new Refused("the certificate for " + id + " does not chain to the CA's roots: " + ex.getMessage());
 		}
 	}
 

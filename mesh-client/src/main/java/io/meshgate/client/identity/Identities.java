@@ -26,7 +26,7 @@ import org.apache.commons.logging.LogFactory;
  * and trusts the bundle held now, so it works from the moment of enrolment through every renewal. Listeners hear of
  * each new identity (enrolled or renewed).
  */
-public final class Identities implements AutoCloseable {
+public final class Identities implements AutoCloseable, io.meshgate.client.ConfigSync.Listener {
 
 	private static final Log logger = LogFactory.getLog(Identities.class);
 
@@ -140,6 +140,40 @@ public final class Identities implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * The roots the control plane pushed on its watch stream (at connect, and at each phase of a CA rotation):
+	 * trusted from the next handshake on, and stored with the identities. Arrives over the authenticated channel,
+	 * whose server this node checked against the roots it held. Not a CA certificate, or none: ignored and logged.
+	 */
+	@Override
+	public void trustBundle(io.meshgate.model.protocol.TrustBundle pushed) {
+		List<java.security.cert.X509Certificate> roots;
+		try {
+			roots = io.meshgate.model.identity.Pem.certificates(pushed.pem());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Node " + node + ": the control plane pushed a trust bundle that cannot be read: " + ex.getMessage());
+			return;
+		}
+		if (roots.isEmpty() || roots.stream().anyMatch(root -> root.getBasicConstraints() < 0)) {
+			logger.warn("Node " + node + ": the control plane pushed a trust bundle without CA certificates: ignored");
+			return;
+		}
+		thread.execute(() -> adopt(roots)); // the identity thread: never at the same time as a renewal
+	}
+
+	private void adopt(List<java.security.cert.X509Certificate> roots) {
+		NodeIdentity current = identity;
+		if (current == null || current.trustBundle().equals(roots)) {
+			return;
+		}
+		NodeIdentity updated = new NodeIdentity(current.key(), current.svids(), roots);
+		updated.store(dir);
+		identity = updated;
+		logger.info("Node " + node + " trusts the roots " + roots.stream().map(io.meshgate.model.identity.Fingerprints::of)
+			.toList() + " (pushed by the control plane)");
+	}
+
 	public Identities start() {
 		NodeIdentity stored = NodeIdentity.load(dir).orElse(null);
 		if (stored != null && !stored.isExpired(clock.instant())) {
@@ -240,6 +274,8 @@ public final class Identities implements AutoCloseable {
 		if (current != null) {
 			status.put("spiffeIds", new ArrayList<>(current.svids().keySet()));
 			status.put("expiresAt", current.expiresAt().toString());
+			status.put("trustBundle", current.trustBundle().stream().map(io.meshgate.model.identity.Fingerprints::of)
+				.toList());
 		}
 		if (problem != null) {
 			status.put("problem", problem);

@@ -41,6 +41,7 @@ public class MeshClientAutoConfiguration {
 				new LastKnownGoodStore(properties.dataDir(), application), checks.orderedStream().toList(), applier,
 				properties.controlPlane().silenceLimit(), Clock.systemUTC());
 		identities.addListener(sync::retryNow);
+		sync.addListener(identities); // the CA's roots, pushed on the watch stream
 		return sync;
 	}
 

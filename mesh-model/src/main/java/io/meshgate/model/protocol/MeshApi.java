@@ -4,8 +4,9 @@ package io.meshgate.model.protocol;
 public final class MeshApi {
 
 	/**
-	 * Server-sent events: {@value #VERSION_EVENT} with a {@link CommitStatus} and {@value #ENDPOINTS_EVENT} with an
-	 * {@link EndpointSet}, each at once on connect and on every change.
+	 * Server-sent events: {@value #VERSION_EVENT} with a {@link CommitStatus}, {@value #ENDPOINTS_EVENT} with an
+	 * {@link EndpointSet} and {@value #BUNDLE_EVENT} with the {@link TrustBundle}, each at once on connect and on
+	 * every change.
 	 */
 	public static final String WATCH = "/mesh/v1/watch";
 
@@ -34,6 +35,14 @@ public final class MeshApi {
 	public static final String TRUST_BUNDLE = "/mesh/v1/trust-bundle";
 
 	/**
+	 * The CA: {@code GET} its roots and rotation phase; {@code POST /rotation} (the operator) starts a root rotation
+	 * ({@link RotationRequest}).
+	 */
+	public static final String CA = "/mesh/v1/ca";
+
+	public static final String CA_ROTATION = CA + "/rotation";
+
+	/**
 	 * Request header naming the service a request is for, set by the calling agent or the gateway when it sends to a
 	 * node's inbound listener (whose address says nothing about the service).
 	 */
@@ -43,6 +52,9 @@ public final class MeshApi {
 
 	/** Server-sent event with an {@link EndpointSet}: at once and on every registry change. */
 	public static final String ENDPOINTS_EVENT = "endpoints";
+
+	/** Server-sent event with a {@link TrustBundle}: at once and at each phase of a CA rotation. */
+	public static final String BUNDLE_EVENT = "bundle";
 
 	private MeshApi() {
 	}
