@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -63,7 +64,9 @@ class MutualTlsEndToEndTest {
 	@BeforeAll
 	static void start() {
 		mesh = new MeshStack(work, "    spare: {}\n", Map.of())
-			.controlPlaneEnvironment(Map.of("MESHGATE_CONTROL_PLANE_CA_SVID_TTL", SVID_TTL.toSeconds() + "s"))
+			.controlPlaneEnvironment(Map.of("MESHGATE_CONTROL_PLANE_CA_SVID_TTL", SVID_TTL.toSeconds() + "s",
+					// the serving certificate as short-lived, so a rotation's overlap of one TTL covers it too
+					"MESHGATE_CONTROL_PLANE_TLS_TTL", SVID_TTL.toSeconds() + "s"))
 			.startAll();
 		viaNodeA = HttpClient.newBuilder()
 			.proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", mesh.a.outbound)))
@@ -172,29 +175,9 @@ class MutualTlsEndToEndTest {
 	@Order(4)
 	void renewalsSwapCertificatesUnderLoadWithoutFailingARequest() throws Exception {
 		Set<String> nodeBCertificates = new HashSet<>();
-		AtomicBoolean running = new AtomicBoolean(true);
-		AtomicInteger sent = new AtomicInteger();
-		AtomicReference<String> failure = new AtomicReference<>();
-		Thread load = new Thread(() -> {
-			while (running.get()) {
-				int n = sent.incrementAndGet();
-				try {
-					Http.Response edge = Http.get(mesh.gatewayUrl("/api/orders/" + n));
-					HttpResponse<String> eastWest = fromNodeA("http://inventory-v2/stock/sku-" + n);
-					if (edge.status() != 200 || eastWest.statusCode() != 200) {
-						failure.compareAndSet(null, "request " + n + ": " + edge.status() + " " + edge.body() + " / "
-								+ eastWest.statusCode() + " " + eastWest.body());
-					}
-				}
-				catch (IOException | RuntimeException ex) {
-					failure.compareAndSet(null, "request " + n + ": " + ex);
-				}
-				catch (InterruptedException ex) {
-					return;
-				}
-			}
-		}, "steady-load");
-		load.start();
+		SteadyLoad steady = new SteadyLoad();
+		AtomicInteger sent = steady.sent;
+		AtomicReference<String> failure = steady.failure;
 		try {
 			// a fresh connection to node-b's inbound listener every half second, as node-a's orders: which certificate
 			// does it serve? Its first and three renewed ones within three TTLs
@@ -207,8 +190,7 @@ class MutualTlsEndToEndTest {
 			});
 		}
 		finally {
-			running.set(false);
-			load.join(10_000);
+			steady.close();
 		}
 		String measured = sent.get() + " request pairs through the gateway and node-a during renewals, node-b served "
 				+ nodeBCertificates.size() + " certificates";
@@ -283,6 +265,132 @@ class MutualTlsEndToEndTest {
 		assertThat(PrometheusScrape.of(mesh.a.adminUrl("/actuator/prometheus")).sum("meshgate_requests_total",
 				Map.of("direction", "outbound", "source", "inventory", "outcome", "success"))).as("counted as inventory's")
 			.isGreaterThanOrEqualTo(1);
+	}
+
+	/** Request pairs in a loop, through the gateway and through node-a's outbound listener; the first failure kept. */
+	private static final class SteadyLoad implements AutoCloseable {
+
+		final AtomicBoolean running = new AtomicBoolean(true);
+
+		final AtomicInteger sent = new AtomicInteger();
+
+		final AtomicReference<String> failure = new AtomicReference<>();
+
+		private final Thread load = new Thread(this::run, "steady-load");
+
+		SteadyLoad() {
+			load.start();
+		}
+
+		private void run() {
+			while (running.get()) {
+				int n = sent.incrementAndGet();
+				try {
+					Http.Response edge = Http.get(mesh.gatewayUrl("/api/orders/" + n));
+					HttpResponse<String> eastWest = fromNodeA("http://inventory-v2/stock/sku-" + n);
+					if (edge.status() != 200 || eastWest.statusCode() != 200) {
+						failure.compareAndSet(null, "request " + n + ": " + edge.status() + " " + edge.body() + " / "
+								+ eastWest.statusCode() + " " + eastWest.body());
+					}
+				}
+				catch (IOException | RuntimeException ex) {
+					failure.compareAndSet(null, "request " + n + ": " + ex);
+				}
+				catch (InterruptedException ex) {
+					return;
+				}
+			}
+		}
+
+		@Override
+		public void close() throws InterruptedException {
+			running.set(false);
+			load.join(10_000);
+		}
+	}
+
+	/** The identity directories of the gateway and both agents. */
+	private static List<Path> identityDirs() {
+		return List.of(work.resolve("gateway-data/gateway/identity"), work.resolve("node-a-data/node-a/identity"),
+				work.resolve("node-b-data/node-b/identity"));
+	}
+
+	private static List<String> rootsHeldIn(Path identity) throws IOException {
+		return io.meshgate.model.identity.Pem.certificates(Files.readString(identity.resolve("bundle.pem")))
+			.stream()
+			.map(io.meshgate.model.identity.Fingerprints::of)
+			.toList();
+	}
+
+	private static boolean svidsSignedBy(Path identity, String root) throws IOException {
+		X509Certificate signer = io.meshgate.model.identity.Pem
+			.certificates(Files.readString(identity.resolve("bundle.pem")))
+			.stream()
+			.filter(certificate -> io.meshgate.model.identity.Fingerprints.of(certificate).equals(root))
+			.findFirst()
+			.orElse(null);
+		if (signer == null) {
+			return false;
+		}
+		for (X509Certificate svid : io.meshgate.model.identity.Pem
+			.certificates(Files.readString(identity.resolve("svids.pem")))) {
+			try {
+				svid.verify(signer.getPublicKey());
+			}
+			catch (java.security.GeneralSecurityException ex) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * The operator rotates the CA's root under steady load: every proxy is pushed the new root before it signs
+	 * anything, renews onto it, and drops the old one once the overlap is over; not one request fails meanwhile.
+	 */
+	@Test
+	@Order(6)
+	void aRootRotationUnderLoadFailsNoRequestAndEndsWithOnlyTheNewRoot() throws Exception {
+		String oldRoot = rootsHeldIn(identityDirs().get(0)).get(0);
+		try (SteadyLoad steady = new SteadyLoad()) {
+			Http.Response started = mesh.controlPlaneApi.post("/mesh/v1/ca/rotation",
+					"{\"propagation\":\"3s\",\"overlap\":\"" + SVID_TTL.toSeconds() + "s\"}");
+			assertThat(started.status()).as(started.body()).isEqualTo(202);
+			String newRoot = started.json().path("next").asString();
+
+			// pushed on the watch stream: every proxy trusts both before the new root signs anything
+			await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
+				.until(() -> identityDirs().stream().allMatch(dir -> rootsHeld(dir).equals(List.of(oldRoot, newRoot))));
+			// renewed onto the new root (half-life renewals)
+			await().atMost(SVID_TTL.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
+				.until(() -> identityDirs().stream().allMatch(dir -> signedBy(dir, newRoot)));
+			// the overlap over: the old root is gone everywhere
+			await().atMost(SVID_TTL.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
+				.until(() -> identityDirs().stream().allMatch(dir -> rootsHeld(dir).equals(List.of(newRoot))));
+			// and the mesh still serves on the new root alone
+			int before = steady.sent.get();
+			await().atMost(Duration.ofSeconds(10)).until(() -> steady.sent.get() >= before + 20);
+			String measured = steady.sent.get() + " request pairs through the gateway and node-a during the rotation";
+			assertThat(steady.failure.get()).as("a request failed during the rotation (" + measured + ")").isNull();
+		}
+	}
+
+	private static List<String> rootsHeld(Path dir) {
+		try {
+			return rootsHeldIn(dir);
+		}
+		catch (IOException ex) {
+			return List.of();
+		}
+	}
+
+	private static boolean signedBy(Path dir, String root) {
+		try {
+			return svidsSignedBy(dir, root);
+		}
+		catch (IOException ex) {
+			return false;
+		}
 	}
 
 	/** The gateway's svc/gateway SVID, from its data directory. */

@@ -1,7 +1,6 @@
 package io.meshgate.e2e.support;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -64,14 +63,22 @@ public final class ControlPlaneApi {
 		}
 	}
 
-	/** A client that trusts the control plane's root and presents no certificate. */
+	/**
+	 * A client that trusts the control plane's roots (the signing one, and through a rotation the next or previous
+	 * one: made again when they change) and presents no certificate.
+	 */
 	public HttpClient client() {
 		HttpClient current = client;
-		if (current == null) {
-			try (InputStream root = Files.newInputStream(caCertificate())) {
+		String roots = rootsPem();
+		if (current == null || !roots.equals(clientRoots)) {
+			try {
 				KeyStore trust = KeyStore.getInstance("PKCS12");
 				trust.load(null, null);
-				trust.setCertificateEntry("root", CertificateFactory.getInstance("X.509").generateCertificate(root));
+				int i = 0;
+				for (java.security.cert.Certificate root : CertificateFactory.getInstance("X.509")
+					.generateCertificates(new java.io.ByteArrayInputStream(roots.getBytes()))) {
+					trust.setCertificateEntry("root-" + i++, root);
+				}
 				TrustManagerFactory trustManagers = TrustManagerFactory
 					.getInstance(TrustManagerFactory.getDefaultAlgorithm());
 				trustManagers.init(trust);
@@ -79,12 +86,51 @@ public final class ControlPlaneApi {
 				context.init(null, trustManagers.getTrustManagers(), null);
 				current = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(context).build();
 				client = current;
+				clientRoots = roots;
 			}
 			catch (Exception ex) {
 				throw new IllegalStateException("cannot trust the control plane's root " + caCertificate() + ": " + ex, ex);
 			}
 		}
 		return current;
+	}
+
+	private volatile String clientRoots;
+
+	private String rootsPem() {
+		StringBuilder pem = new StringBuilder();
+		for (String name : new String[] { "ca.crt", "ca-next.crt", "ca-previous.crt" }) {
+			try {
+				pem.append(Files.readString(caCertificate().resolveSibling(name)));
+			}
+			catch (java.nio.file.NoSuchFileException ex) {
+				// not in a rotation
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return pem.toString();
+	}
+
+	/** POST JSON as the operator; the answer whatever its status. */
+	public Http.Response post(String path, String body) {
+		try {
+			HttpResponse<String> response = client().send(HttpRequest.newBuilder(URI.create(url(path)))
+				.header("Authorization", "Bearer " + operatorSecret())
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.timeout(Duration.ofSeconds(5))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			return new Http.Response(response.statusCode(), response.body());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/** GET as the operator; a refused connection is status -1, so that waits can poll through restarts. */
