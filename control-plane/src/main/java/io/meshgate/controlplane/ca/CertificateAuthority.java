@@ -275,8 +275,13 @@ public final class CertificateAuthority {
 					+ " rotate it by giving the new root and restarting");
 		}
 		Roots now = roots;
-		if (now.next() != null || now.previous() != null) {
-			throw new IllegalStateException("a rotation is under way: " + status());
+		if (now.next() != null) {
+			throw new IllegalStateException("a rotation is under way: the new root " + Fingerprints.of(now.next()
+				.certificate()) + " signs from " + now.activateAt());
+		}
+		if (now.previous() != null) {
+			throw new IllegalStateException("a rotation is under way: the old root " + Fingerprints.of(now.previous())
+					+ " is trusted until " + now.retireAt());
 		}
 		Root next = generate(clock).roots.signing();
 		Instant activateAt = clock.instant().plus(propagation);
