@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.meshgate.controlplane.MutableClock;
 import io.meshgate.model.identity.Pem;
 
 class CertificateAuthorityTest {
@@ -65,27 +65,11 @@ class CertificateAuthorityTest {
 	@Test
 	void aTokenIsRefusedWhenExpiredMalformedOrForAnotherControlPlane() {
 		Instant start = Instant.parse("2026-11-30T10:00:00Z");
-		Clock[] now = { Clock.fixed(start, ZoneOffset.UTC) };
-		Clock moving = new Clock() {
-			@Override
-			public ZoneOffset getZone() {
-				return ZoneOffset.UTC;
-			}
-
-			@Override
-			public Clock withZone(java.time.ZoneId zone) {
-				return this;
-			}
-
-			@Override
-			public Instant instant() {
-				return now[0].instant();
-			}
-		};
+		MutableClock moving = new MutableClock(start);
 		String fingerprint = "sha256:" + "ab".repeat(32);
 		JoinTokens tokens = new JoinTokens(fingerprint, moving);
 		String token = tokens.create("node-a", List.of("orders"), Duration.ofMinutes(10));
-		now[0] = Clock.fixed(start.plus(Duration.ofMinutes(11)), ZoneOffset.UTC);
+		moving.advance(Duration.ofMinutes(11));
 		assertThatThrownBy(() -> tokens.redeem(token)).hasMessageContaining("expired at 2026-11-30T10:10:00Z");
 		assertThatThrownBy(() -> tokens.redeem("mg1.abc")).hasMessageContaining("malformed");
 		String other = new JoinTokens("sha256:" + "cd".repeat(32), moving).create("node-a", List.of(), Duration.ofMinutes(1));
@@ -103,38 +87,9 @@ class CertificateAuthorityTest {
 		return ca.roots().signing().key();
 	}
 
-	/** A clock the test moves. */
-	private static final class Hands extends Clock {
-
-		private volatile Instant now;
-
-		Hands(Instant start) {
-			this.now = start;
-		}
-
-		void move(Duration by) {
-			now = now.plus(by);
-		}
-
-		@Override
-		public ZoneOffset getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(java.time.ZoneId zone) {
-			return this;
-		}
-
-		@Override
-		public Instant instant() {
-			return now;
-		}
-	}
-
 	@Test
 	void aRotationTrustsTheNewRootFirstThenSignsWithItThenDropsTheOldOne() throws Exception {
-		Hands hands = new Hands(Instant.now());
+		MutableClock hands = new MutableClock(Instant.now());
 		CertificateAuthority ca = CertificateAuthority.load(dir, null, null, hands);
 		java.security.cert.X509Certificate old = ca.root();
 		var oldSvid = ca.issue(EnrolmentApiTest.keyPair().getPublic(), URI.create("spiffe://td/svc/a"), Duration.ofHours(1));
@@ -148,9 +103,9 @@ class CertificateAuthorityTest {
 		java.security.cert.X509Certificate next = ca.trustedRoots().get(1);
 		assertThat(ca.trusts(io.meshgate.model.identity.Fingerprints.of(next))).isTrue();
 
-		hands.move(Duration.ofSeconds(59));
+		hands.advance(Duration.ofSeconds(59));
 		assertThat(ca.advance()).isEqualTo(CertificateAuthority.Change.NONE);
-		hands.move(Duration.ofSeconds(1));
+		hands.advance(Duration.ofSeconds(1));
 		assertThat(ca.advance()).isEqualTo(CertificateAuthority.Change.ACTIVATED);
 		assertThat(ca.root()).isEqualTo(next);
 		assertThat(ca.trustedRoots()).containsExactly(next, old);
@@ -165,7 +120,7 @@ class CertificateAuthorityTest {
 		CertificateAuthority restarted = CertificateAuthority.load(dir, null, null, hands);
 		assertThat(restarted.trustedRoots()).containsExactly(next, old);
 
-		hands.move(Duration.ofHours(1));
+		hands.advance(Duration.ofHours(1));
 		assertThat(ca.advance()).isEqualTo(CertificateAuthority.Change.RETIRED);
 		assertThat(ca.trustedRoots()).containsExactly(next);
 		assertThatThrownBy(() -> ca.verifyIssued(oldSvid)).hasMessageContaining("not issued by this control plane");
@@ -178,7 +133,7 @@ class CertificateAuthorityTest {
 
 	@Test
 	void aRestartWhilePreparingOrActivatingCarriesOn() throws Exception {
-		Hands hands = new Hands(Instant.now());
+		MutableClock hands = new MutableClock(Instant.now());
 		CertificateAuthority ca = CertificateAuthority.load(dir, null, null, hands);
 		java.security.cert.X509Certificate old = ca.root();
 		ca.rotate(Duration.ofMinutes(1), Duration.ofHours(1));
@@ -189,7 +144,7 @@ class CertificateAuthorityTest {
 		assertThat(preparing.root()).isEqualTo(old);
 
 		// down through the activation time: the start activates
-		hands.move(Duration.ofMinutes(2));
+		hands.advance(Duration.ofMinutes(2));
 		CertificateAuthority late = CertificateAuthority.load(dir, null, null, hands);
 		assertThat(late.root()).isEqualTo(next);
 		assertThat(late.trustedRoots()).containsExactly(next, old);

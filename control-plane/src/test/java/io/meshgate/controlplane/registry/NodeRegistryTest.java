@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.meshgate.controlplane.MutableClock;
 import io.meshgate.model.protocol.Endpoint;
 import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.model.protocol.Registration;

@@ -1,4 +1,4 @@
-package io.meshgate.controlplane.registry;
+package io.meshgate.controlplane;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,16 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand, so leases expire without waiting. */
-final class MutableClock extends Clock {
+/** A clock the test moves by hand, so leases expire and CA rotations move on without waiting. */
+public final class MutableClock extends Clock {
 
 	private volatile Instant now;
 
-	MutableClock(Instant start) {
+	public MutableClock(Instant start) {
 		this.now = start;
 	}
 
-	void advance(Duration duration) {
+	public void advance(Duration duration) {
 		now = now.plus(duration);
 	}
 
