@@ -13,6 +13,26 @@ public final class TestConfigRepository {
 	private TestConfigRepository() {
 	}
 
+	/**
+	 * The settings every control plane under test shares: this Git repository (made lazily, from {@code repo}),
+	 * its data directory under {@code temp}, and a management port of its own. A test adds its own settings after.
+	 */
+	public static void controlPlane(org.springframework.test.context.DynamicPropertyRegistry properties, Path temp,
+			java.util.function.Supplier<Path> repo) {
+		properties.add("spring.cloud.config.server.git.uri", () -> repo.get().toString());
+		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
+		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
+		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
+		properties.add("management.server.port", () -> "0");
+	}
+
+	/** {@link #controlPlane(org.springframework.test.context.DynamicPropertyRegistry, Path, java.util.function.Supplier)}
+	 * over a repository of one {@code application.yml}. */
+	public static void controlPlane(org.springframework.test.context.DynamicPropertyRegistry properties, Path temp,
+			String applicationYml) {
+		controlPlane(properties, temp, () -> in(temp, applicationYml));
+	}
+
 	/** Made once under {@code temp}; later calls return the same repository. */
 	public static Path in(Path temp, String applicationYml) {
 		Path repo = temp.resolve("repo");

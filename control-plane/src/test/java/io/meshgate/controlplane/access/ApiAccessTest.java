@@ -49,13 +49,8 @@ class ApiAccessTest {
 
 	@DynamicPropertySource
 	static void controlPlane(DynamicPropertyRegistry properties) {
-		properties.add("spring.cloud.config.server.git.uri", () -> TestConfigRepository
-			.in(temp, "mesh:\n  services:\n    orders:\n      timeout: 2s\n" + "note: " + SECRET_VALUE + "\n")
-			.toString());
-		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
-		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
-		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
-		properties.add("management.server.port", () -> "0");
+		TestConfigRepository.controlPlane(properties, temp,
+				"mesh:\n  services:\n    orders:\n      timeout: 2s\n" + "note: " + SECRET_VALUE + "\n");
 	}
 
 	@Value("${local.server.port}")

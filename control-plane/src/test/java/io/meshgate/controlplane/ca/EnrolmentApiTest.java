@@ -65,13 +65,8 @@ class EnrolmentApiTest {
 
 	@DynamicPropertySource
 	static void controlPlane(DynamicPropertyRegistry properties) {
-		properties.add("spring.cloud.config.server.git.uri", () -> TestConfigRepository
-			.in(temp, "mesh:\n  trust-domain: example.org\n  services:\n    orders: {}\n    inventory: {}\n")
-			.toString());
-		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
-		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
-		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
-		properties.add("management.server.port", () -> "0");
+		TestConfigRepository.controlPlane(properties, temp,
+				"mesh:\n  trust-domain: example.org\n  services:\n    orders: {}\n    inventory: {}\n");
 	}
 
 	@Value("${local.server.port}")

@@ -45,12 +45,7 @@ class RotationApiTest {
 
 	@DynamicPropertySource
 	static void controlPlane(DynamicPropertyRegistry properties) {
-		properties.add("spring.cloud.config.server.git.uri",
-				() -> TestConfigRepository.in(temp, "mesh:\n  services:\n    orders: {}\n").toString());
-		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
-		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
-		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
-		properties.add("management.server.port", () -> "0");
+		TestConfigRepository.controlPlane(properties, temp, "mesh:\n  services:\n    orders: {}\n");
 		properties.add("meshgate.control-plane.ca.svid-ttl", () -> "4s");
 		properties.add("meshgate.control-plane.tls.ttl", () -> "4s");
 	}

@@ -44,12 +44,7 @@ class WebhookApiTest {
 
 	@DynamicPropertySource
 	static void controlPlane(DynamicPropertyRegistry properties) {
-		properties.add("spring.cloud.config.server.git.uri",
-				() -> TestConfigRepository.in(temp, "mesh:\n  services:\n    orders: {}\n").toString());
-		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
-		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
-		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
-		properties.add("management.server.port", () -> "0");
+		TestConfigRepository.controlPlane(properties, temp, "mesh:\n  services:\n    orders: {}\n");
 		properties.add("meshgate.control-plane.webhook-secret", () -> SECRET);
 		// configured (a local repository does not use them): they must never be shown
 		properties.add("spring.cloud.config.server.git.username", () -> "git-bot");

@@ -45,13 +45,9 @@ class RegistryApiTest {
 
 	@DynamicPropertySource
 	static void controlPlane(DynamicPropertyRegistry properties) {
-		properties.add("spring.cloud.config.server.git.uri", () -> configRepository().toString());
-		properties.add("spring.cloud.config.server.git.default-label", () -> "main");
-		properties.add("spring.cloud.config.server.git.search-paths", () -> "config-repo");
-		properties.add("meshgate.data-dir", () -> temp.resolve("data").toString());
+		TestConfigRepository.controlPlane(properties, temp, RegistryApiTest::configRepository);
 		properties.add("meshgate.control-plane.heartbeat", () -> "200ms");
 		properties.add("meshgate.control-plane.registry-warmup", () -> "500ms");
-		properties.add("management.server.port", () -> "0");
 	}
 
 	private static Path configRepository() {

@@ -51,12 +51,15 @@ public final class JwtStep implements Step {
 
 	private final AsciiString scopesHeader;
 
+	private final List<String> principalHeaders;
+
 	private JwtStep(Map<String, List<String>> scopesByRoute, TokenVerifier verifier, String subjectHeader,
 			String scopesHeader) {
 		this.scopesByRoute = scopesByRoute;
 		this.verifier = verifier;
 		this.subjectHeader = AsciiString.cached(subjectHeader);
 		this.scopesHeader = AsciiString.cached(scopesHeader);
+		this.principalHeaders = List.of(subjectHeader, scopesHeader);
 	}
 
 	/**
@@ -87,9 +90,9 @@ public final class JwtStep implements Step {
 		return scopesByRoute.getOrDefault(route, List.of());
 	}
 
-	/** The headers the service gets the principal in, removed from whatever a caller sent. */
+	/** The headers the service gets the principal in, removed from whatever a caller sent (read per request). */
 	public List<String> principalHeaders() {
-		return List.of(subjectHeader.toString(), scopesHeader.toString());
+		return principalHeaders;
 	}
 
 	@Override
