@@ -33,6 +33,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.meshgate.e2e.support.ConfigRepo;
 import io.meshgate.e2e.support.ContractBackend;
 import io.meshgate.e2e.support.FreePorts;
 import io.meshgate.e2e.support.Http;
@@ -212,6 +213,13 @@ class PipelineContractTest {
 				      allow:
 				        - from: [ contract ]
 				""".formatted(CLOSED_PORT), "the contract suite's routes, a token route, a policy");
+		// every trace recorded, for a collector that is down: spans are dropped and counted, requests go on
+		mesh.repo.edit("application.yml", yaml -> ConfigRepo.withTelemetry(yaml, """
+				  telemetry:
+				    tracing:
+				      endpoint: http://127.0.0.1:%d/api/v2/spans
+				      sampling: 1.0
+				""".formatted(CLOSED_PORT)), "every trace recorded, to a collector that is down");
 		mesh.trustUpstreamCertificates(backend.certificates.ca).startAll();
 		await().atMost(Duration.ofSeconds(15)).until(() -> Http.get(mesh.gatewayUrl("/contract/echo")).status() == 200
 				&& call(Plane.MESH, Transport.RELAY, "contract", "/echo").status() == 200);
@@ -346,6 +354,33 @@ class PipelineContractTest {
 			assertThat(answer.body).startsWith("xff=6.6.6.6, 127.0.0.1, 127.0.0.1|xfp=https|xfh=bank.example|")
 				.endsWith("|via=1.1 meshgate, 1.1 meshgate");
 		}
+	}
+
+	/**
+	 * W3C trace context on every transport and plane: a caller's trace goes on (same trace id, this hop's span as the
+	 * parent, its sampling decision kept), and a request without one gets a new trace at the first proxy.
+	 */
+	@ParameterizedTest(name = "{0} / {1}")
+	@MethodSource("bodyTransports")
+	void theTraceContextIsContinuedOrStartedOnEveryTransportAndPlane(Plane plane, Transport transport) {
+		String path = plane == Plane.EDGE ? "/contract/trace" : "/trace";
+		String traceId = "0af7651916cd43dd8448eb211c80319c";
+		for (String flags : List.of("01", "00")) {
+			Answer continued = call(plane, transport, "contract", path,
+					Map.of("traceparent", "00-" + traceId + "-b7ad6b7169203331-" + flags, "tracestate", "vendor=1"));
+			assertThat(continued.status).isEqualTo(200);
+			assertThat(continued.body).matches("traceparent=00-" + traceId + "-[0-9a-f]{16}-" + flags + "\\|.*")
+				.doesNotContain("b7ad6b7169203331");
+		}
+		Answer started = call(plane, transport, "contract", path);
+		assertThat(started.body).matches("traceparent=00-[0-9a-f]{32}-[0-9a-f]{16}-01\\|.*").doesNotContain(traceId);
+		// the collector is down: the spans of these requests are dropped and counted, the requests were served
+		String metrics = plane == Plane.EDGE ? mesh.managementUrl("/actuator/prometheus")
+				: mesh.a.adminUrl("/actuator/prometheus");
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> PrometheusScrape.of(metrics).sum("meshgate_tracing_spans_dropped_total", Map.of()) > 0);
+		assertThat(call(plane, transport, "contract", plane == Plane.EDGE ? "/contract/echo" : "/echo").status)
+			.isEqualTo(200);
 	}
 
 	/** Requests whose framing a backend could read differently: refused on both planes, never forwarded. */

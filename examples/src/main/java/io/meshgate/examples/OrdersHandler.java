@@ -37,6 +37,9 @@ final class OrdersHandler implements HttpHandler {
 		delegate.handle(exchange);
 	}
 
+	/** W3C Trace Context's headers */
+	private static final String[] TRACE_CONTEXT = { "traceparent", "tracestate" };
+
 	private Reply order(HttpExchange exchange, String instance, URI inventory) throws InterruptedException {
 		String[] parts = exchange.getRequestURI().getPath().split("/");
 		if (parts.length == 2) {
@@ -49,9 +52,17 @@ final class OrdersHandler implements HttpHandler {
 		String sku = "sku-" + id;
 		String stock;
 		try {
-			HttpResponse<String> response = http.send(HttpRequest.newBuilder(inventory.resolve("/stock/" + sku))
-				.timeout(Duration.ofSeconds(2))
-				.build(), HttpResponse.BodyHandlers.ofString());
+			HttpRequest.Builder call = HttpRequest.newBuilder(inventory.resolve("/stock/" + sku))
+				.timeout(Duration.ofSeconds(2));
+			// what a service does for the mesh's traces: pass the trace context on, so the call to inventory joins
+			// the trace this request is in (an app with its own tracing would start a span of its own here)
+			for (String name : TRACE_CONTEXT) {
+				String value = exchange.getRequestHeaders().getFirst(name);
+				if (value != null) {
+					call.header(name, value);
+				}
+			}
+			HttpResponse<String> response = http.send(call.build(), HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() != 200) {
 				return Reply.error(502, "inventory answered " + response.statusCode() + ": " + response.body());
 			}

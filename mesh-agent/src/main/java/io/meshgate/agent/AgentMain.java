@@ -25,6 +25,7 @@ import io.meshgate.client.store.LastKnownGoodStore;
 import io.meshgate.proxy.authz.AppliedPolicies;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.telemetry.ProxyTelemetry;
 import io.meshgate.proxy.routing.MatchStep;
 import io.meshgate.proxy.routing.RoutingState;
 import io.meshgate.proxy.tls.MeshTls;
@@ -86,9 +87,12 @@ public final class AgentMain {
 			.forEach(binder -> binder.bindTo(metrics));
 
 		GoldenMetrics golden = new GoldenMetrics(metrics);
+		// spans and access log lines name the agent by its node
+		ProxyTelemetry telemetry = new ProxyTelemetry("agent-" + agent.node(), metrics);
 		String source = agent.outboundSource();
 		RoutingState tables = new RoutingState(Direction.OUTBOUND, agent.listenerPolicy(), golden, source,
-				config -> MatchStep.compile(config, golden, Direction.OUTBOUND, source));
+				config -> MatchStep.compile(config, golden, Direction.OUTBOUND, source), config -> null,
+				telemetry.observer());
 		// first: the control plane answers only a node that shows its identity
 		Identities identity = new Identities(client.dataDir().resolve(agent.node()).resolve("identity"),
 				settings.joinToken(), agent.node(), List.copyOf(new java.util.TreeSet<>(agent.workloads().keySet())),
@@ -101,9 +105,11 @@ public final class AgentMain {
 		Map<String, RoutingState> ownRouting = new TreeMap<>();
 		for (String workload : new TreeMap<>(agent.outboundPorts()).keySet()) {
 			ownRouting.put(workload, new RoutingState(Direction.OUTBOUND, agent.listenerPolicy(), golden, workload,
-					config -> MatchStep.compile(config, golden, Direction.OUTBOUND, workload)));
+					config -> MatchStep.compile(config, golden, Direction.OUTBOUND, workload), config -> null,
+					telemetry.observer()));
 		}
 		ConfigApplier routing = applied -> {
+			telemetry.apply(applied);
 			tables.apply(applied);
 			for (RoutingState state : ownRouting.values()) {
 				state.apply(applied);
@@ -136,7 +142,7 @@ public final class AgentMain {
 				agent.outboundPorts().get(workload), state,
 				MeshTls.of(identity::nodeSvid, () -> identity.serviceSvid(workload), identity::trustBundle, metrics))));
 		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes, policies,
-				workloadOutbounds);
+				workloadOutbounds, telemetry.observer());
 		listeners.start();
 		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), identity.controlPlane(),
 				client.controlPlane().timeout(), agent.node(), agent.inboundAddress(), agent.registrationTtl());
@@ -157,6 +163,7 @@ public final class AgentMain {
 			admin.stop(); // before the listeners, which dispose the event loops it runs on
 			listeners.stop();
 			sync.close();
+			telemetry.close(); // last: sends the spans of the last requests
 		};
 	}
 }

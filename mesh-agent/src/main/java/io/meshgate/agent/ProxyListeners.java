@@ -102,12 +102,16 @@ public class ProxyListeners {
 	 */
 	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics,
 			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies) {
-		this(properties, outboundState, metrics, meshTls, modes, policies, List.of());
+		this(properties, outboundState, metrics, meshTls, modes, policies, List.of(), ExchangeObserver.NONE);
 	}
 
-	/** @param workloadOutbounds the outbound listeners of {@code outbound-ports}, one per workload */
+	/**
+	 * @param workloadOutbounds the outbound listeners of {@code outbound-ports}, one per workload
+	 * @param telemetry         observes the inbound listener's exchanges besides its metrics (traces, access log)
+	 */
 	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics,
-			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies, List<WorkloadOutbound> workloadOutbounds) {
+			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies, List<WorkloadOutbound> workloadOutbounds,
+			ExchangeObserver telemetry) {
 		this.workloadOutbounds = List.copyOf(workloadOutbounds);
 		this.properties = properties;
 		this.outboundState = outboundState;
@@ -115,7 +119,7 @@ public class ProxyListeners {
 		this.inboundPipeline = new Pipeline(Direction.INBOUND, properties.listenerPolicy(),
 				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics, modes),
 						new AuthorizationStep(policies)),
-				ExchangeObserver.of(List.of(metrics, ProxyErrorLog.INSTANCE)),
+				ExchangeObserver.of(List.of(metrics, telemetry, ProxyErrorLog.INSTANCE)),
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);
 		this.tls = UpstreamTls.of(properties.upstreamTrustCertificates()).countingIn(metrics.registry());

@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param defaultPolicy what a service without a policy takes: {@code allow} (any call that reaches it, the default)
  *                    or {@code deny} (none: every service must say who may call it)
  * @param jwt         how the edge checks bearer tokens; absent: it checks none
+ * @param telemetry   traces and access logs, the same for every proxy
  */
 public record MeshConfig(
 		@DefaultValue("meshgate.local") String trustDomain,
@@ -26,7 +27,8 @@ public record MeshConfig(
 		List<Route> routes,
 		List<Policy> policies,
 		@DefaultValue("allow") DefaultPolicy defaultPolicy,
-		Jwt jwt) {
+		Jwt jwt,
+		Telemetry telemetry) {
 
 	public static final String PREFIX = "mesh";
 
@@ -34,11 +36,12 @@ public record MeshConfig(
 		services = Immutables.map(services);
 		routes = Immutables.list(routes);
 		policies = Immutables.list(policies);
+		telemetry = telemetry == null ? Telemetry.NONE : telemetry;
 	}
 
 	/** An empty model: what a proxy serves before any config was applied. */
 	public static MeshConfig empty() {
-		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null, DefaultPolicy.ALLOW, null);
+		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null, DefaultPolicy.ALLOW, null, null);
 	}
 
 	public enum Mode {

@@ -196,7 +196,7 @@ class MeshConfigLoaderTest {
 				Arguments.of("typo in a top-level key", """
 						  rutes: []
 						""", FILE + ": mesh.rutes: unknown key 'rutes' (did you mean 'routes'?); allowed here: "
-						+ "trust-domain, mode, services, routes, policies, default-policy, jwt"),
+						+ "trust-domain, mode, services, routes, policies, default-policy, jwt, telemetry"),
 				Arguments.of("weights that do not add up", """
 						  routes:
 						    - id: a
@@ -316,7 +316,25 @@ class MeshConfigLoaderTest {
 				Arguments.of("typo in a jwt key", """
 						  jwt: { issuer: "http://idp", jwks-uri: "http://idp/jwks", audience: [ a ] }
 						""", FILE + ": mesh.jwt.audience[0]: unknown key 'audience' (did you mean 'audiences'?); allowed "
-						+ "here: issuer, jwks-uri, audiences, clock-skew, subject-header, scopes-header"));
+						+ "here: issuer, jwks-uri, audiences, clock-skew, subject-header, scopes-header"),
+				Arguments.of("tracing without a collector", """
+						  telemetry: { tracing: { sampling: 0.5 } }
+						""", FILE + ": mesh.telemetry.tracing.endpoint: missing: where spans go, such as "
+						+ "http://zipkin:9411/api/v2/spans (remove 'tracing' for none)"),
+				Arguments.of("a collector that is not http", """
+						  telemetry: { tracing: { endpoint: "udp://zipkin:9411" } }
+						""", FILE + ": mesh.telemetry.tracing.endpoint: 'udp://zipkin:9411' is not an http(s) URL of a "
+						+ "span collector"),
+				Arguments.of("a sampling rate above 1", """
+						  telemetry: { tracing: { endpoint: "http://zipkin:9411/api/v2/spans", sampling: 10 } }
+						""", FILE + ": mesh.telemetry.tracing.sampling: '10.0' is not a probability between 0 and 1 "
+						+ "(0.01 samples 1% of traces)"),
+				Arguments.of("an access log mode that does not exist", """
+						  telemetry: { access-log: everything }
+						""", FILE + ": mesh.telemetry.access-log: 'everything' is not one of: none, sampled, all"),
+				Arguments.of("an unknown tracing format", """
+						  telemetry: { tracing: { endpoint: "http://c:4318/v1/traces", format: jaeger } }
+						""", FILE + ": mesh.telemetry.tracing.format: 'jaeger' is not one of: zipkin, otlp"));
 	}
 
 	@ParameterizedTest(name = "{0}")

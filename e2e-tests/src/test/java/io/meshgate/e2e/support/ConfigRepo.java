@@ -68,6 +68,27 @@ public final class ConfigRepo implements AutoCloseable {
 		return kept.substring(0, kept.length() - 1);
 	}
 
+	/**
+	 * The config with {@code telemetry} (written as under {@code mesh:}, indented by two) in place of the project's:
+	 * a test about traces or logs sends them where it listens, at the rate it needs.
+	 */
+	public static String withTelemetry(String yaml, String telemetry) {
+		StringBuilder kept = new StringBuilder(yaml.length());
+		boolean inTelemetry = false;
+		for (String line : yaml.split("\n", -1)) {
+			if (line.equals("  telemetry:")) {
+				inTelemetry = true;
+				continue;
+			}
+			if (inTelemetry && line.startsWith("    ")) {
+				continue;
+			}
+			inTelemetry = false;
+			kept.append(line).append('\n');
+		}
+		return kept.toString().stripTrailing() + "\n" + telemetry.stripTrailing() + "\n";
+	}
+
 	public Path dir() {
 		return dir;
 	}

@@ -74,6 +74,11 @@ public final class ContractBackend implements AutoCloseable {
 										+ request.requestHeaders().get("forwarded") + "|real="
 										+ request.requestHeaders().get("x-real-ip") + "|via="
 										+ request.requestHeaders().get("via"))))
+				// the W3C trace context the service got: what the proxies in front of it propagated
+				.route(request -> request.uri().startsWith("/trace"),
+						(request, response) -> response.sendString(Mono.just("traceparent="
+								+ request.requestHeaders().get("traceparent") + "|tracestate="
+								+ request.requestHeaders().get("tracestate"))))
 				.route(request -> request.uri().startsWith("/slow"),
 						(request, response) -> response.sendString(Mono.delay(Duration.ofMillis(1500)).map(t -> "late")))
 				.route(request -> request.uri().startsWith("/stream"),

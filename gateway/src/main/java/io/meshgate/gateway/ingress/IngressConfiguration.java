@@ -24,6 +24,7 @@ import io.meshgate.proxy.transport.limits.ListenerLimits;
 import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.meshgate.proxy.transport.relay.Http1Relay;
 import io.meshgate.proxy.transport.relay.UpstreamPool;
+import io.meshgate.proxy.telemetry.ProxyTelemetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.meshgate.proxy.authn.JwtSteps;
 import reactor.netty.NettyPipeline;
@@ -39,6 +40,12 @@ class IngressConfiguration {
 		return new GoldenMetrics(registry);
 	}
 
+	/** Spans and access log lines of the model's routes, set by {@code mesh.telemetry}. */
+	@Bean(destroyMethod = "close")
+	ProxyTelemetry proxyTelemetry(MeterRegistry registry) {
+		return new ProxyTelemetry("gateway", registry);
+	}
+
 	/** Trust for {@code https://} static endpoints: a PEM file of CA certificates, else the JDK's trust store. */
 	@Bean
 	UpstreamTls upstreamTls(@Value("${meshgate.gateway.upstream-trust-certificates:#{null}}") Path trust,
@@ -51,7 +58,7 @@ class IngressConfiguration {
 	 * set from the connection, a caller's own believed only from {@code trusted-proxies} (addresses or networks).
 	 */
 	@Bean
-	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics,
+	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics, ProxyTelemetry telemetry,
 			@Value("${meshgate.gateway.encoded-slashes:refuse}") String encodedSlashes,
 			@Value("${meshgate.gateway.trusted-proxies:}") java.util.List<String> trustedProxies,
 			@Value("${meshgate.gateway.via:true}") boolean via) {
@@ -65,7 +72,7 @@ class IngressConfiguration {
 		}
 		return new IngressState(sync, metrics,
 				new ListenerPolicy(new PathNormaliser(mode), ForwardedHeaders.edge(trustedProxies), via),
-				new JwtSteps(HttpClient.create().followRedirect(false)));
+				new JwtSteps(HttpClient.create().followRedirect(false)), telemetry);
 	}
 
 	/** Connections to one endpoint and requests waiting for one, at most, on both transports. */

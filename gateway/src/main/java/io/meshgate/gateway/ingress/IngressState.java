@@ -14,6 +14,7 @@ import io.meshgate.proxy.core.ListenerPolicy;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.RoutingState;
+import io.meshgate.proxy.telemetry.ProxyTelemetry;
 
 /**
  * What the ingress path reads per request: the ingress pipeline (route index, bearer tokens, {@code to} split,
@@ -26,10 +27,14 @@ final class IngressState implements ConfigSync.Listener {
 
 	private final JwtSteps tokens;
 
-	IngressState(ConfigSync sync, GoldenMetrics metrics, ListenerPolicy policy, JwtSteps tokens) {
+	private final ProxyTelemetry telemetry;
+
+	IngressState(ConfigSync sync, GoldenMetrics metrics, ListenerPolicy policy, JwtSteps tokens,
+			ProxyTelemetry telemetry) {
 		this.tokens = tokens;
+		this.telemetry = telemetry;
 		this.routing = new RoutingState(Direction.INGRESS, policy, metrics, IngressRoute.SOURCE,
-				config -> new IngressStep(IngressTable.of(config, metrics)), tokens::compile);
+				config -> new IngressStep(IngressTable.of(config, metrics)), tokens::compile, telemetry.observer());
 		sync.addListener(this);
 		routing.endpoints(sync.endpoints());
 	}
@@ -59,6 +64,7 @@ final class IngressState implements ConfigSync.Listener {
 	/** On the config apply thread, before the version counts as applied: once applied, requests see it. */
 	@EventListener
 	void onApplied(MeshConfigApplied event) {
+		telemetry.apply(event.config());
 		routing.apply(event.config());
 	}
 

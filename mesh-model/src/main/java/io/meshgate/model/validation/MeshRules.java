@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import io.meshgate.model.Destination;
 import io.meshgate.model.Ingress;
 import io.meshgate.model.Jwt;
+import io.meshgate.model.Telemetry;
 import io.meshgate.model.Match;
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.Policy;
@@ -65,6 +66,7 @@ public final class MeshRules {
 		rules.checkRoutes();
 		rules.checkPolicies();
 		rules.checkJwt();
+		rules.checkTelemetry();
 		return rules.violations;
 	}
 
@@ -156,6 +158,26 @@ public final class MeshRules {
 			if (scope == null || !SCOPE.matcher(scope).matches()) {
 				fail(key + ".scopes[" + i + "]", "'" + scope + "' is not a scope (no spaces, quotes or backslashes)");
 			}
+		}
+	}
+
+	private void checkTelemetry() {
+		Telemetry.Tracing tracing = config.telemetry().tracing();
+		if (tracing == null) {
+			return;
+		}
+		URI endpoint = tracing.endpoint();
+		if (endpoint == null) {
+			fail("mesh.telemetry.tracing.endpoint",
+					"missing: where spans go, such as http://zipkin:9411/api/v2/spans (remove 'tracing' for none)");
+		}
+		else if (!("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))
+				|| endpoint.getHost() == null) {
+			fail("mesh.telemetry.tracing.endpoint", "'" + endpoint + "' is not an http(s) URL of a span collector");
+		}
+		if (!(tracing.sampling() >= 0 && tracing.sampling() <= 1)) {
+			fail("mesh.telemetry.tracing.sampling",
+					"'" + tracing.sampling() + "' is not a probability between 0 and 1 (0.01 samples 1% of traces)");
 		}
 	}
 

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import io.meshgate.proxy.balancer.EndpointStats;
 import io.meshgate.proxy.metrics.RouteMeters;
 import io.meshgate.proxy.routing.WeightedTarget;
+import io.micrometer.tracing.Span;
 
 /**
  * One request's way through a proxy: its head, what the pipeline's steps decided (route, destination, endpoint, hop
@@ -57,11 +58,16 @@ public final class Exchange {
 
 	private volatile String requestId;
 
+	/** this hop's span, started when the exchange begins when tracing is on */
+	private Span span;
+
 	// what happened; bytes have one writer each (the caller's side, the upstream's side)
 
 	private volatile int status;
 
 	private volatile long headNanos;
+
+	private volatile long forwardNanos;
 
 	private volatile long durationNanos;
 
@@ -113,10 +119,15 @@ public final class Exchange {
 		return meters;
 	}
 
-	/** Tells the next hop who called and how, by the listener's rules (see {@link ForwardedHeaders}). */
+	/**
+	 * Tells the next hop who called and how, by the listener's rules (see {@link ForwardedHeaders}), and lets the
+	 * observers add theirs (the trace context): called by the transport once, as the request leaves for the upstream.
+	 */
 	public void forwardedHeaders(io.netty.handler.codec.http.HttpHeaders outgoing, String scheme) {
 		policy.forwarded().apply(outgoing, head.client(), scheme, head.authority());
 		policy.via(outgoing);
+		forwardNanos = System.nanoTime() - startNanos;
+		observer.forwarding(this, outgoing);
 	}
 
 	/** Names this proxy in the {@code Via} of a response it relays, by the listener's rules. */
@@ -169,6 +180,15 @@ public final class Exchange {
 			id = requestId = RequestIds.of(head.headers());
 		}
 		return id;
+	}
+
+	/** This hop's span ({@code null}: tracing is off); set and read by the tracing observer. */
+	public Span span() {
+		return span;
+	}
+
+	public void span(Span span) {
+		this.span = span;
 	}
 
 	/** Completes when a {@link Decision#PENDING} pipeline decided, on the request's event loop. */
@@ -245,6 +265,26 @@ public final class Exchange {
 	/** Time from the request head to the response head, in nanoseconds (0 when there was none). */
 	public long headNanos() {
 		return headNanos;
+	}
+
+	/** {@link System#nanoTime()} when the request head was read. */
+	public long startNanos() {
+		return startNanos;
+	}
+
+	/**
+	 * Time from the request head to the request leaving for the upstream, in nanoseconds: what the steps took (0 when
+	 * it was never forwarded).
+	 */
+	public long forwardNanos() {
+		return forwardNanos;
+	}
+
+	/** Time the upstream took to answer: from the forward to the response head (0 when there was no such answer). */
+	public long upstreamNanos() {
+		long forward = forwardNanos;
+		long head = headNanos;
+		return forward > 0 && head > forward && answer == null ? head - forward : 0;
 	}
 
 	public long durationNanos() {

@@ -2,6 +2,8 @@ package io.meshgate.proxy.core;
 
 import java.util.List;
 
+import io.netty.handler.codec.http.HttpHeaders;
+
 /**
  * Watches exchanges: told once when an exchange begins (the pipeline took it), at most once when the response head is
  * known, and exactly once when it ends, by whichever transport carried it. Endpoint statistics and the golden metrics
@@ -13,6 +15,13 @@ public interface ExchangeObserver {
 	default void begun(Exchange exchange) {
 	}
 
+	/**
+	 * The request is about to leave for the upstream with {@code outgoing} headers, which the observer may add to (the
+	 * trace context of this hop's span). Called once at most, on the request's event loop.
+	 */
+	default void forwarding(Exchange exchange, HttpHeaders outgoing) {
+	}
+
 	/** The response status is known ({@link Exchange#status()}) and its head is on its way to the caller. */
 	default void responded(Exchange exchange) {
 	}
@@ -20,8 +29,17 @@ public interface ExchangeObserver {
 	/** {@link Exchange#outcome()}, bytes and duration are final. */
 	void ended(Exchange exchange);
 
+	/** Watches nothing. */
+	ExchangeObserver NONE = exchange -> {
+	};
+
 	static ExchangeObserver of(List<ExchangeObserver> observers) {
-		ExchangeObserver[] all = observers.toArray(ExchangeObserver[]::new);
+		ExchangeObserver[] all = observers.stream()
+			.filter(observer -> observer != NONE)
+			.toArray(ExchangeObserver[]::new);
+		if (all.length == 0) {
+			return NONE;
+		}
 		if (all.length == 1) {
 			return all[0];
 		}
@@ -31,6 +49,13 @@ public interface ExchangeObserver {
 			public void begun(Exchange exchange) {
 				for (ExchangeObserver observer : all) {
 					observer.begun(exchange);
+				}
+			}
+
+			@Override
+			public void forwarding(Exchange exchange, HttpHeaders outgoing) {
+				for (ExchangeObserver observer : all) {
+					observer.forwarding(exchange, outgoing);
 				}
 			}
 

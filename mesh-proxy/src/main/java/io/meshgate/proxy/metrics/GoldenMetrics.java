@@ -66,7 +66,7 @@ public final class GoldenMetrics implements ExchangeObserver {
 	 */
 	public RouteMeters meters(Direction direction, String source, String route, String destination) {
 		String key = direction.label() + '\u0000' + source + '\u0000' + route + '\u0000' + destination;
-		return resolved.computeIfAbsent(key, k -> new RouteMeters(this, Tags.of("direction", direction.label(),
+		return resolved.computeIfAbsent(key, k -> new RouteMeters(this, source, Tags.of("direction", direction.label(),
 				"source", source, "route", route, "destination", destination)));
 	}
 

@@ -21,6 +21,8 @@ public final class RouteMeters {
 
 	private final Tags tags;
 
+	private final String source;
+
 	private final Counter requestBytes;
 
 	private final Counter responseBytes;
@@ -30,11 +32,17 @@ public final class RouteMeters {
 
 	private final Timer[] durations = new Timer[CODES.length * OUTCOMES.length];
 
-	RouteMeters(GoldenMetrics metrics, Tags tags) {
+	RouteMeters(GoldenMetrics metrics, String source, Tags tags) {
 		this.metrics = metrics;
+		this.source = source;
 		this.tags = tags;
 		this.requestBytes = metrics.requestBytes(tags);
 		this.responseBytes = metrics.responseBytes(tags);
+	}
+
+	/** The calling side these meters count for: {@code gateway} at the edge, a workload, or {@code unknown}. */
+	public String source() {
+		return source;
 	}
 
 	void record(int status, Outcome outcome, long durationNanos, long bytesIn, long bytesOut) {

@@ -74,13 +74,20 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	 */
 	public RoutingState(Direction direction, ListenerPolicy policy, GoldenMetrics metrics, String source,
 			Function<MeshConfig, Step> routes, Function<MeshConfig, Step> admission) {
+		this(direction, policy, metrics, source, routes, admission, ExchangeObserver.NONE);
+	}
+
+	/** @param telemetry observes every exchange besides the metrics: traces, access log ({@code ProxyTelemetry}) */
+	public RoutingState(Direction direction, ListenerPolicy policy, GoldenMetrics metrics, String source,
+			Function<MeshConfig, Step> routes, Function<MeshConfig, Step> admission, ExchangeObserver telemetry) {
 		this.admission = admission;
 		this.policy = policy;
 		this.direction = direction;
 		this.metrics = metrics;
 		this.source = source;
 		this.routes = routes;
-		this.observer = ExchangeObserver.of(List.of(BalancerFeedback.INSTANCE, metrics, ProxyErrorLog.INSTANCE));
+		this.observer = ExchangeObserver
+			.of(List.of(BalancerFeedback.INSTANCE, metrics, telemetry, ProxyErrorLog.INSTANCE));
 		this.route = routes.apply(config);
 		this.admit = admission.apply(config);
 		rebuild();
