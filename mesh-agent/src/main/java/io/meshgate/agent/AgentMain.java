@@ -1,5 +1,6 @@
 package io.meshgate.agent;
 
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +98,7 @@ public final class AgentMain {
 		Identities identity = new Identities(client.dataDir().resolve(agent.node()).resolve("identity"),
 				settings.joinToken(), agent.node(), List.copyOf(new java.util.TreeSet<>(agent.workloads().keySet())),
 				client.controlPlane().uri(), client.controlPlane().timeout(), Clock.systemUTC())
+			.bindTo(metrics)
 			.start();
 		ControlPlaneClient controlPlane = new ControlPlaneClient(client.controlPlane().uri(), identity.controlPlane(),
 				client.controlPlane().timeout());
@@ -155,6 +157,9 @@ public final class AgentMain {
 		AdminServer admin = new AdminServer(agent, sync, registry, workloads, listeners,
 				new AgentStatus(agent, listeners, workloads, tables, identity), metrics)
 			.start();
+		// Prometheus finds the agent through the control plane's discovery: the address it is scraped at goes with
+		// the next heartbeat
+		registry.metricsAddress(URI.create("http://" + agent.advertiseHost() + ":" + admin.port()));
 		logger.info("Mesh agent " + agent.node() + " started; admin on " + agent.adminBind() + ":" + admin.port());
 		return () -> {
 			identity.close();

@@ -21,6 +21,9 @@ import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -58,12 +61,25 @@ class EnrolmentController {
 
 	private final Duration svidTtl;
 
+	private final Counter enrolled;
+
+	private final Counter renewedCertificates;
+
 	EnrolmentController(CertificateAuthority ca, JoinTokens tokens, ServedModel model,
-			@Value("${meshgate.control-plane.ca.svid-ttl:24h}") Duration svidTtl) {
+			@Value("${meshgate.control-plane.ca.svid-ttl:24h}") Duration svidTtl, MeterRegistry meters) {
+		this.enrolled = issued(meters, "enrol");
+		this.renewedCertificates = issued(meters, "renew");
 		this.ca = ca;
 		this.tokens = tokens;
 		this.model = model;
 		this.svidTtl = svidTtl;
+	}
+
+	private static Counter issued(MeterRegistry meters, String kind) {
+		return Counter.builder("meshgate.controlplane.certificates.issued")
+			.tag("kind", kind)
+			.description("SVIDs the CA signed: at enrolment, or renewing one")
+			.register(meters);
 	}
 
 	record TokenAnswer(String token, String node, List<String> services, Instant expiresAt) {
@@ -137,6 +153,7 @@ class EnrolmentController {
 			certificates.put(id.toString(), Pem.of(certificate));
 			expires = certificate.getNotAfter().toInstant();
 		}
+		enrolled.increment(certificates.size());
 		logger.info("Node " + grant.node() + " enrolled: " + certificates.keySet() + ", valid until " + expires);
 		return new Enrolment(domain, certificates, ca.trustBundle(), expires);
 	}
@@ -180,6 +197,7 @@ class EnrolmentController {
 			expires = fresh.getNotAfter().toInstant();
 		}
 		String domain = URI.create(renewed.keySet().iterator().next()).getHost();
+		renewedCertificates.increment(renewed.size());
 		logger.info("Renewed " + renewed.keySet() + " until " + expires);
 		return new Enrolment(domain, renewed, ca.trustBundle(), expires);
 	}

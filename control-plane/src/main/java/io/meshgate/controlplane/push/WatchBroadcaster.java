@@ -17,6 +17,7 @@ import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.model.protocol.TrustBundle;
 import io.meshgate.model.protocol.MeshApi;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * Holds what the watch stream carries (the current commit status and the registry's endpoint set) and the open
@@ -59,10 +60,30 @@ public class WatchBroadcaster implements SmartLifecycle {
 
 	private volatile boolean warm;
 
+	private final Timer pushVersion;
+
+	private final Timer pushEndpoints;
+
+	private final Timer pushBundle;
+
 	public WatchBroadcaster(MeterRegistry meterRegistry, io.meshgate.controlplane.ControlPlaneProperties properties) {
 		this.warmUntilNanos = System.nanoTime() + properties.registryWarmup().toNanos();
 		this.warm = properties.registryWarmup().isZero();
 		meterRegistry.gauge("meshgate.controlplane.watch.subscribers", subscribers, Set::size);
+		this.pushVersion = pushTimer(meterRegistry, "version");
+		this.pushEndpoints = pushTimer(meterRegistry, "endpoints");
+		this.pushBundle = pushTimer(meterRegistry, "bundle");
+	}
+
+	/** The fan-out of one event: from the first subscriber written to the last. */
+	private static Timer pushTimer(MeterRegistry registry, String event) {
+		return Timer.builder("meshgate.controlplane.push")
+			.tag("event", event)
+			.serviceLevelObjectives(java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(5),
+					java.time.Duration.ofMillis(25), java.time.Duration.ofMillis(100), java.time.Duration.ofMillis(500),
+					java.time.Duration.ofSeconds(2))
+			.description("Time to write one event to every watch subscriber")
+			.register(registry);
 	}
 
 	public CommitStatus current() {
@@ -100,17 +121,21 @@ public class WatchBroadcaster implements SmartLifecycle {
 
 	public void publish(CommitStatus status) {
 		current = status;
+		long start = System.nanoTime();
 		for (SseEmitter subscriber : subscribers) {
 			send(subscriber, status);
 		}
+		pushVersion.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
 	}
 
 	/** Pushes the CA's roots: at each phase of a rotation, and to each new subscriber. */
 	public synchronized void publish(TrustBundle roots) {
 		bundle = roots;
+		long start = System.nanoTime();
 		for (SseEmitter subscriber : subscribers) {
 			send(subscriber, roots);
 		}
+		pushBundle.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
 	}
 
 	/**
@@ -126,9 +151,11 @@ public class WatchBroadcaster implements SmartLifecycle {
 			if (!warm) {
 				return; // sent to everyone when the warm-up ends
 			}
+			long start = System.nanoTime();
 			for (SseEmitter subscriber : subscribers) {
 				send(subscriber, set);
 			}
+			pushEndpoints.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
 		}
 	}
 

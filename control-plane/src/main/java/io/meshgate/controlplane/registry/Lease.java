@@ -15,12 +15,13 @@ import io.meshgate.model.protocol.Registration;
  * @param services  the services it fronts, sorted and without duplicates
  * @param ttl       how long the lease lasts after a renewal
  * @param renewedAt when the node last registered
+ * @param metrics   where its agent's metrics are scraped, {@code null} when it did not say
  */
-record Lease(URI address, List<String> services, Duration ttl, Instant renewedAt) {
+record Lease(URI address, List<String> services, Duration ttl, Instant renewedAt, URI metrics) {
 
 	static Lease of(Registration registration, Instant now) {
 		return new Lease(registration.inboundAddress(), List.copyOf(new TreeSet<>(registration.services())),
-				Duration.ofSeconds(registration.ttlSeconds()), now);
+				Duration.ofSeconds(registration.ttlSeconds()), now, registration.metricsAddress());
 	}
 
 	/** Same endpoints: renewing it is a heartbeat that changes nothing anyone sees. */

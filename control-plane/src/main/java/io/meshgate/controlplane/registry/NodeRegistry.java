@@ -54,6 +54,23 @@ public class NodeRegistry {
 		this.endpoints = new EndpointSet(clock.millis(), Map.of());
 		this.expired = meterRegistry.counter("meshgate.controlplane.registry.expired");
 		meterRegistry.gauge("meshgate.controlplane.registry.endpoints", this, NodeRegistry::endpointCount);
+		meterRegistry.gauge("meshgate.controlplane.registry.nodes", this, NodeRegistry::nodeCount);
+	}
+
+	/** Nodes holding a lease. */
+	public synchronized int nodeCount() {
+		return leases.size();
+	}
+
+	/** Where each leased node's agent is scraped, by node, for those that said (Prometheus service discovery). */
+	public synchronized Map<String, java.net.URI> metricsAddresses() {
+		Map<String, java.net.URI> addresses = new TreeMap<>();
+		leases.forEach((node, lease) -> {
+			if (lease.metrics() != null) {
+				addresses.put(node, lease.metrics());
+			}
+		});
+		return addresses;
 	}
 
 	public EndpointSet endpoints() {

@@ -48,7 +48,15 @@ public final class RegistrationRules {
 		else if (!registration.node().equals(pathNode)) {
 			problems.add("node: '" + registration.node() + "' does not match the node in the path '" + pathNode + "'");
 		}
-		checkAddress(registration.inboundAddress(), problems);
+		if (registration.inboundAddress() == null) {
+			problems.add("inboundAddress: missing; it must be an address like http://127.0.0.1:16006");
+		}
+		else {
+			checkAddress("inboundAddress", registration.inboundAddress(), "http://127.0.0.1:16006", problems);
+		}
+		if (registration.metricsAddress() != null) {
+			checkAddress("metricsAddress", registration.metricsAddress(), "http://127.0.0.1:16000", problems);
+		}
 		List<String> services = registration.services();
 		if (services.size() > MAX_SERVICES) {
 			problems.add("services: " + services.size() + " services; a node registers at most " + MAX_SERVICES);
@@ -69,21 +77,16 @@ public final class RegistrationRules {
 	}
 
 	/** Only scheme, host and port: consumers build their own request URIs from them, so a path would be lost. */
-	private static void checkAddress(URI address, List<String> problems) {
-		if (address == null) {
-			problems.add("inboundAddress: missing; it must be an address like http://127.0.0.1:16006");
-			return;
-		}
+	private static void checkAddress(String field, URI address, String example, List<String> problems) {
 		String scheme = address.getScheme() == null ? "" : address.getScheme().toLowerCase();
 		boolean httpUri = address.isAbsolute() && (scheme.equals("http") || scheme.equals("https"));
 		if (!httpUri || address.getHost() == null || address.getPort() < 1) {
-			problems.add("inboundAddress: '" + address + "' is not an absolute http(s) URI with host and port, "
-					+ "like http://127.0.0.1:16006");
+			problems.add(field + ": '" + address + "' is not an absolute http(s) URI with host and port, like "
+					+ example);
 		}
 		else if (address.getRawUserInfo() != null || address.getRawQuery() != null || address.getRawFragment() != null
 				|| !(address.getRawPath().isEmpty() || address.getRawPath().equals("/"))) {
-			problems.add("inboundAddress: '" + address + "' must be only scheme, host and port, like "
-					+ "http://127.0.0.1:16006");
+			problems.add(field + ": '" + address + "' must be only scheme, host and port, like " + example);
 		}
 	}
 }

@@ -201,7 +201,40 @@ class RegistryApiTest {
 	}
 
 	@Test
+	void prometheusDiscoversTheControlPlaneTheGatewaysAndEveryAgentThatSaidWhereItIsScraped() throws Exception {
+		String withMetrics = "{\"node\":\"node-sd\",\"inboundAddress\":\"http://127.0.0.1:17006\",\"services\":"
+				+ "[\"orders\"],\"ttlSeconds\":30,\"metricsAddress\":\"http://10.1.2.3:17000\"}";
+		assertThat(put("node-sd", withMetrics).statusCode()).isEqualTo(200);
+		assertThat(put("node-quiet", registration("node-quiet", "http://127.0.0.1:18006", "[]", 30)).statusCode())
+			.isEqualTo(200);
+
+		HttpResponse<String> answer = management("/actuator/targets");
+		assertThat(answer.statusCode()).isEqualTo(200);
+		JsonNode groups = json.readTree(answer.body());
+		Map<String, JsonNode> byTarget = new java.util.HashMap<>();
+		groups.forEach(group -> byTarget.put(group.path("targets").get(0).asString(), group.path("labels")));
+		assertThat(byTarget).containsKeys("127.0.0.1:" + managementPort, "127.0.0.1:8090", "10.1.2.3:17000")
+			.as("a node that did not say where it is scraped is not listed")
+			.doesNotContainKey("127.0.0.1:18006");
+		assertThat(byTarget.get("127.0.0.1:" + managementPort).path("component").asString()).isEqualTo("control-plane");
+		assertThat(byTarget.get("127.0.0.1:8090").path("component").asString()).isEqualTo("gateway");
+		JsonNode agent = byTarget.get("10.1.2.3:17000");
+		assertThat(agent.path("component").asString()).isEqualTo("mesh-agent");
+		assertThat(agent.path("node").asString()).isEqualTo("node-sd");
+		assertThat(agent.path("__metrics_path__").asString()).isEqualTo("/actuator/prometheus");
+
+		// the lease ends: the agent leaves discovery with it
+		assertThat(delete("node-sd").statusCode()).isEqualTo(204);
+		assertThat(management("/actuator/targets").body()).doesNotContain("10.1.2.3");
+		assertThat(management("/actuator/prometheus").body()).contains("meshgate_controlplane_registry_nodes");
+		delete("node-quiet");
+	}
+
+	@Test
 	void refusesBadRegistrationsNamingTheField() throws Exception {
+		assertBadRequest(put("node-b", "{\"node\":\"node-b\",\"inboundAddress\":\"http://127.0.0.1:16006\","
+				+ "\"services\":[],\"ttlSeconds\":10,\"metricsAddress\":\"http://127.0.0.1:16000/actuator\"}"),
+				"metricsAddress: 'http://127.0.0.1:16000/actuator' must be only scheme, host and port");
 		assertBadRequest(put("node-b", registration("node-b", "ftp://127.0.0.1:16006", "[]", 10)),
 				"inboundAddress: 'ftp://127.0.0.1:16006' is not an absolute http(s) URI with host and port");
 		assertBadRequest(put("node-b", registration("node-b", "http://127.0.0.1", "[]", 10)),

@@ -24,11 +24,13 @@ class GatewayIdentityConfiguration {
 
 	@Bean(destroyMethod = "close")
 	Identities gatewayIdentities(MeshClientProperties client, @Value("${meshgate.gateway.join-token:}") String token,
-			@Value("${meshgate.gateway.join-token-file:}") String tokenFile) {
+			@Value("${meshgate.gateway.join-token-file:}") String tokenFile,
+			io.micrometer.core.instrument.MeterRegistry registry) {
 		JoinToken joinToken = JoinToken.fromSettings("meshgate.gateway", token, tokenFile);
 		return new Identities(client.dataDir().resolve(NODE).resolve("identity"), joinToken, NODE,
 				List.of(GatewayIdentity.SERVICE),
 				client.controlPlane().uri(), client.controlPlane().timeout(), Clock.systemUTC())
+			.bindTo(registry)
 			.start();
 	}
 }

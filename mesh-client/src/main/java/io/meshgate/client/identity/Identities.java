@@ -99,6 +99,19 @@ public final class Identities implements AutoCloseable, io.meshgate.client.Confi
 		return identity;
 	}
 
+	/**
+	 * {@code meshgate_identity_expiry_seconds}: when the first of the held certificates expires (epoch seconds; no
+	 * value before enrolment), what an alert on certificates about to expire reads. Renewal moves it forward.
+	 */
+	public Identities bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+		io.micrometer.core.instrument.Gauge.builder("meshgate.identity.expiry", this, identities -> {
+			NodeIdentity held = identities.identity;
+			return held == null ? Double.NaN : held.expiresAt().getEpochSecond();
+		}).baseUnit("seconds").description("When the first certificate this proxy holds expires (epoch seconds)")
+			.register(registry);
+		return this;
+	}
+
 	/** This node's SVID ({@code spiffe://<td>/node/<node>}) and its key, while it holds one. */
 	public SvidKeyManager.Svid nodeSvid() {
 		return svid("/node/" + node);

@@ -50,6 +50,8 @@ public class RegistryClient implements AutoCloseable {
 
 	private final URI inboundAddress;
 
+	private volatile URI metricsAddress;
+
 	private final int ttlSeconds;
 
 	private final long heartbeatMillis;
@@ -87,6 +89,15 @@ public class RegistryClient implements AutoCloseable {
 	 * @param inboundAddress where other agents and the gateway reach this node's inbound listener
 	 * @param ttl            the lease, whole seconds from 1 to 300; heartbeats go every third of it
 	 */
+	/**
+	 * Tells the registry where Prometheus scrapes this node's agent (its admin port), from the next registration on;
+	 * the control plane lists it in its service discovery.
+	 */
+	public RegistryClient metricsAddress(URI address) {
+		this.metricsAddress = address;
+		return this;
+	}
+
 	public RegistryClient(URI controlPlane, HttpClient http, Duration timeout, String node, URI inboundAddress,
 			Duration ttl) {
 		if (ttl.toSeconds() < 1 || ttl.toSeconds() > MAX_TTL_SECONDS) {
@@ -174,7 +185,7 @@ public class RegistryClient implements AutoCloseable {
 	}
 
 	private boolean put() {
-		Registration registration = new Registration(node, inboundAddress, services, ttlSeconds);
+		Registration registration = new Registration(node, inboundAddress, services, ttlSeconds, metricsAddress);
 		HttpRequest request = HttpRequest.newBuilder(nodeUri)
 			.timeout(timeout)
 			.header("Content-Type", "application/json")

@@ -12,10 +12,17 @@ import java.util.List;
  * @param inboundAddress where other agents and the gateway reach the node's inbound listener
  * @param services       the services with a healthy workload on the node
  * @param ttlSeconds     the lease: the node's endpoints leave the registry this long after its last heartbeat
+ * @param metricsAddress where Prometheus scrapes the node's agent (its admin port), listed by the control plane's
+ *                       service discovery; {@code null}: not scraped through discovery
  */
-public record Registration(String node, URI inboundAddress, List<String> services, int ttlSeconds) {
+public record Registration(String node, URI inboundAddress, List<String> services, int ttlSeconds,
+		URI metricsAddress) {
 
 	public Registration {
 		services = services == null ? List.of() : List.copyOf(services);
+	}
+
+	public Registration(String node, URI inboundAddress, List<String> services, int ttlSeconds) {
+		this(node, inboundAddress, services, ttlSeconds, null);
 	}
 }
