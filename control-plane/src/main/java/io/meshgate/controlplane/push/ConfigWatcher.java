@@ -58,6 +58,9 @@ public class ConfigWatcher implements SmartLifecycle {
 		this.broadcaster = broadcaster;
 		this.properties = properties;
 		this.meterRegistry = meterRegistry;
+		// both series from the start, at 0: the first invalid commit is then an increase an alert sees
+		meterRegistry.counter("meshgate.controlplane.commits", "valid", "true");
+		meterRegistry.counter("meshgate.controlplane.commits", "valid", "false");
 		this.label = environment.getProperty("spring.cloud.config.server.git.default-label", "main");
 	}
 

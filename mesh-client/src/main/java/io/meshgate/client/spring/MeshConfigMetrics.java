@@ -38,6 +38,7 @@ public class MeshConfigMetrics implements MeterBinder, ConfigSync.Listener {
 			AppliedConfig applied = s.state().applied();
 			return applied == null ? Double.NaN : applied.appliedAt().toEpochMilli() / 1000.0;
 		}).baseUnit("seconds").description("When the config in service was applied (epoch seconds)").register(registry);
+		rejected(registry); // at 0 from the start: the first rejection is then an increase an alert sees
 		AppliedConfig applied = sync.state().applied();
 		if (applied != null) {
 			info(registry, applied.version());
@@ -75,7 +76,11 @@ public class MeshConfigMetrics implements MeterBinder, ConfigSync.Listener {
 	public void rejected(Rejection rejection) {
 		MeterRegistry current = registry;
 		if (current != null) {
-			Counter.builder("meshgate.config.rejected").description("Config versions rejected").register(current).increment();
+			rejected(current).increment();
 		}
+	}
+
+	private static Counter rejected(MeterRegistry registry) {
+		return Counter.builder("meshgate.config.rejected").description("Config versions rejected").register(registry);
 	}
 }
