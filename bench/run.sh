@@ -3,7 +3,7 @@
 # every proxy a user could pick instead of Meshgate, in one run on one machine:
 #
 #   direct | nginx | HAProxy | plain Spring Cloud Gateway | Meshgate gateway (a public route; a route checking a
-#   bearer token) | Meshgate agent pair (outbound -> inbound)
+#   bearer token; the public route traced at 1% and at 100%) | Meshgate agent pair (outbound -> inbound)
 #
 #   bench/run.sh [--quick] [--only t1,t2] [--profile target]
 #     --quick     about 3 minutes: shorter warm-up and runs
@@ -23,7 +23,7 @@ PEERS=$ROOT/bench/peers
 VERSION=0.1.0-SNAPSHOT
 ARGS="$*"
 DURATION=15; WARMUP=30; RATE_WARMUP=10; ROUNDS=3
-TARGETS=(direct nginx haproxy plain-scg gateway gateway-jwt agent-pair nginx-pair nginx-mtls-pair)
+TARGETS=(direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all agent-pair nginx-pair nginx-mtls-pair)
 ONLY=; PROFILE=
 usage() { echo "usage: bench/run.sh [--quick] [--only target,...] [--profile target]; targets: ${TARGETS[*]}" >&2; exit 2; }
 while (( $# )); do
@@ -37,7 +37,7 @@ while (( $# )); do
 done
 if [[ -n $ONLY ]]; then
   IFS=, read -r -a TARGETS <<<"$ONLY"
-  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway gateway-jwt agent-pair nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
+  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all agent-pair nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
 fi
 [[ -z $PROFILE || " ${TARGETS[*]} " == *" $PROFILE "* ]] || TARGETS+=("$PROFILE")
 CONNECTIONS=32                          # wrk connections at saturation, the same for every target
@@ -130,7 +130,9 @@ start_all() {
     BENCH_PORT=$SCG_PORT BENCH_BACKEND_URI=http://127.0.0.1:$BACKEND_PORT \
       start plain-scg java -XX:+UseSerialGC $HEAP -jar "$PEERS/plain-scg/target/plain-scg-$VERSION.jar"
   fi
-  if wanted gateway || wanted gateway-jwt || wanted agent-pair; then start_meshgate; fi
+  if wanted gateway || wanted gateway-jwt || wanted gateway-traced || wanted gateway-traced-all || wanted agent-pair; then
+    start_meshgate
+  fi
 
   echo "Waiting for every target to answer 200 (logs in $WORK)..."
   wait_for "backend nginx" "http://127.0.0.1:$BACKEND_PORT/" "$WORK/backend-error.log" "$PID_backend"
@@ -170,6 +172,14 @@ start_all() {
       "$WORK/gateway.log (control plane: $WORK/control-plane.log)" "$PID_gateway $PID_control_plane"
     PROCS_gateway=$PID_gateway
   fi
+  local traced
+  for traced in gateway-traced gateway-traced-all; do
+    wanted $traced || continue
+    local pid_var="PID_${traced//-/_}"
+    wait_for "Meshgate gateway, profile ${traced#gateway-}" "$(url_of $traced)" "$WORK/$traced.log" \
+      "${!pid_var} $PID_control_plane"
+    printf -v "PROCS_${traced//-/_}" '%s' "${!pid_var}"
+  done
   if wanted agent-pair; then
     wait_for "Meshgate agent pair" "http://mesh-backend/" "$WORK/node-a.log (and $WORK/node-b.log)" \
       "$PID_node_a $PID_node_b $PID_control_plane" "http://127.0.0.1:$A_OUT"
@@ -205,9 +215,18 @@ mesh:
     jwks-uri: http://127.0.0.1:$AUTH_PORT/oauth2/jwks
     audiences: [ meshgate ]
 YAML
+  # the traced gateways: the same config with the telemetry of config-repo (spans of 1% of the traces, their access
+  # log lines) or every trace recorded (no access log: the cost of spans alone). Spans go to a sink, the backend's
+  # nginx (it answers 200 to the Zipkin POSTs): what is measured is the proxy's side, not a collector's.
+  telemetry_profile() { # sampling access-log
+    printf 'mesh:\n  telemetry:\n    tracing:\n      endpoint: http://127.0.0.1:%s/api/v2/spans\n      sampling: %s\n    access-log: %s\n' \
+      "$BACKEND_PORT" "$1" "$2"
+  }
+  telemetry_profile 0.01 sampled >"$WORK/git/config-repo/application-traced.yml"
+  telemetry_profile 1.0 none >"$WORK/git/config-repo/application-traced-all.yml"
   init_config_repo "$WORK/git"
   MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
-    MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT=$(free_port) \
+    MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT=$(free_port) MESHGATE_VALIDATE_PROFILES=default,traced,traced-all \
     start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
       -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
   if wanted gateway || wanted gateway-jwt; then
@@ -222,6 +241,16 @@ YAML
       MESHGATE_GATEWAY_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" gateway gateway) \
       start gateway java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
   fi
+  local traced profile port
+  for traced in gateway-traced gateway-traced-all; do
+    wanted $traced || continue
+    profile=${traced#gateway-}
+    port=$(free_port); printf -v "PORT_${traced//-/_}" '%s' "$port"
+    MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/$traced MESHGATE_PROFILES=$profile \
+      MESHGATE_GATEWAY_PORT=$port MESHGATE_GATEWAY_MANAGEMENT_PORT=$(free_port) \
+      MESHGATE_GATEWAY_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" gateway gateway) \
+      start $traced java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
+  done
 
   # the agents get the JVM flags bin/meshgate ships, as in bench/agent-pair.sh
   local agent_jvm; agent_jvm=$(sed -n 's/^AGENT_JVM_OPTS="\(.*\)"$/\1/p' "$ROOT/bin/meshgate")
@@ -255,6 +284,8 @@ url_of() {
     plain-scg) echo "http://127.0.0.1:$SCG_PORT/" ;;
     gateway) echo "http://127.0.0.1:$GW_PORT/" ;;
     gateway-jwt) echo "http://127.0.0.1:$GW_PORT/jwt/" ;;
+    gateway-traced) echo "http://127.0.0.1:$PORT_gateway_traced/" ;;
+    gateway-traced-all) echo "http://127.0.0.1:$PORT_gateway_traced_all/" ;;
     agent-pair) echo "http://127.0.0.1:$A_OUT/" ;;
   esac
 }
@@ -297,7 +328,7 @@ warm_up() {
   local t
   for t in "${TARGETS[@]}"; do
     case $t in
-      plain-scg|gateway|gateway-jwt|agent-pair) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
+      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|agent-pair) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
     esac
   done
 }
@@ -309,7 +340,7 @@ warm_up_rate() {
   for t in "${TARGETS[@]}"; do
     case $t in
       # shellcheck disable=SC2046
-      plain-scg|gateway|gateway-jwt|agent-pair) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -H "$(bearer "$t")" $(hey_args "$t") >/dev/null ;;
+      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|agent-pair) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -H "$(bearer "$t")" $(hey_args "$t") >/dev/null ;;
     esac
   done
 }
@@ -436,6 +467,8 @@ label() {
     plain-scg) echo "plain Spring Cloud Gateway" ;;
     gateway) echo "Meshgate gateway" ;;
     gateway-jwt) echo "Meshgate gateway, route with a bearer token (one RS256 JWT, verified once, then remembered)" ;;
+    gateway-traced) echo "Meshgate gateway, traced: 1% of traces recorded, their access log lines (config-repo's default)" ;;
+    gateway-traced-all) echo "Meshgate gateway, every trace recorded (no access log)" ;;
     agent-pair) echo "Meshgate agent pair (two hops, mutual TLS 1.3)" ;;
   esac
 }
@@ -483,6 +516,15 @@ report() {
     fi
     if wanted gateway && wanted gateway-jwt; then
       echo "- What a bearer token costs at the edge (zero-trust issue, no target): a route requiring a bearer token (one RS256 JWT sent by every request) did $(v RPS gateway-jwt) rps, $(ratio "$(v RPS gateway-jwt)" "$gw") of the same gateway's public route; p99 at $RATE rps $(v P99 gateway-jwt) ms against $(v P99 gateway) ms."
+    fi
+    local traced
+    for traced in gateway-traced gateway-traced-all; do
+      if wanted gateway && wanted $traced; then
+        echo "- What tracing costs at the edge ($traced, a gateway process of its own on the same public route; spans to a sink): $(v RPS $traced) rps, $(ratio "$(v RPS $traced)" "$gw") of the untraced gateway's; CPU per 1000 requests at $RATE rps $(v RATE_CPU $traced) s against $(v RATE_CPU gateway) s; p99 $(v P99 $traced) ms against $(v P99 gateway) ms."
+      fi
+    done
+    if wanted gateway && wanted gateway-traced; then
+      echo "- Tracing at the default 1% costs at most 5% of rps and of CPU per 1000 requests (observability issue): rps $(met "$(awk -v a="$(v RPS gateway-traced)" -v b="$gw" 'BEGIN {print (a >= 0.95 * b)}')"), CPU $(met "$(awk -v a="$(v RATE_CPU gateway-traced)" -v b="$(v RATE_CPU gateway)" 'BEGIN {print (a <= 1.05 * b)}')")."
     fi
     if wanted agent-pair; then
       local reference=

@@ -1,7 +1,5 @@
 package io.meshgate.proxy.telemetry;
 
-import java.util.concurrent.TimeUnit;
-
 import brave.sampler.Sampler;
 import io.meshgate.model.Telemetry;
 import io.meshgate.proxy.core.Direction;
@@ -10,7 +8,6 @@ import io.meshgate.proxy.core.ExchangeObserver;
 import io.meshgate.proxy.core.Outcome;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.tracing.Span;
-import io.micrometer.tracing.propagation.Propagator;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
@@ -23,10 +20,6 @@ import io.netty.handler.codec.http.HttpHeaders;
  * Zipkin's dependency graph draws gateway -> node -> node.
  */
 public final class HopTracing implements ExchangeObserver {
-
-	private static final Propagator.Getter<HttpHeaders> HEADERS = HttpHeaders::get;
-
-	private static final Propagator.Setter<HttpHeaders> SET_HEADER = (headers, name, value) -> headers.set(name, value);
 
 	private final String serviceName;
 
@@ -80,13 +73,9 @@ public final class HopTracing implements ExchangeObserver {
 			return;
 		}
 		long elapsedMicros = (System.nanoTime() - exchange.startNanos()) / 1_000;
-		Span span = current.propagator()
-			.extract(exchange.head().headers(), HEADERS)
-			.kind(exchange.head().direction() == Direction.OUTBOUND ? Span.Kind.CLIENT : Span.Kind.SERVER)
-			.name(exchange.head().method().name() + ' ' + exchange.route())
-			.startTimestamp(currentMicros() - elapsedMicros, TimeUnit.MICROSECONDS)
-			.start();
-		exchange.span(span);
+		exchange.span(current.start(exchange.head().headers(),
+				exchange.head().direction() == Direction.OUTBOUND ? Span.Kind.CLIENT : Span.Kind.SERVER,
+				currentMicros() - elapsedMicros));
 	}
 
 	@Override
@@ -94,7 +83,7 @@ public final class HopTracing implements ExchangeObserver {
 		Span span = exchange.span();
 		SpanExport current = export;
 		if (span != null && current != null) {
-			current.propagator().inject(span.context(), outgoing, SET_HEADER);
+			current.inject(span, outgoing);
 		}
 	}
 
@@ -110,8 +99,10 @@ public final class HopTracing implements ExchangeObserver {
 		span.end();
 	}
 
+	/** Only for a recorded span: most requests are not sampled and pay for none of this. */
 	private static void tag(Span span, Exchange exchange) {
 		Outcome outcome = exchange.outcome();
+		span.name(exchange.head().method().name() + ' ' + exchange.route());
 		span.remoteServiceName(exchange.destination());
 		span.tag("meshgate.direction", exchange.head().direction().label());
 		span.tag("meshgate.route", exchange.route());

@@ -6,13 +6,11 @@ import brave.sampler.Sampler;
 import io.meshgate.model.Telemetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.tracing.Tracer;
-import io.micrometer.tracing.brave.bridge.BraveBaggageManager;
-import io.micrometer.tracing.brave.bridge.BraveCurrentTraceContext;
-import io.micrometer.tracing.brave.bridge.BravePropagator;
-import io.micrometer.tracing.brave.bridge.BraveTracer;
+import io.micrometer.tracing.Span;
+import brave.propagation.TraceContext;
+import io.micrometer.tracing.brave.bridge.BraveSpan;
 import io.micrometer.tracing.brave.bridge.W3CPropagation;
-import io.micrometer.tracing.propagation.Propagator;
+import io.netty.handler.codec.http.HttpHeaders;
 import zipkin2.reporter.BytesEncoder;
 import zipkin2.reporter.Encoding;
 import zipkin2.reporter.ReporterMetrics;
@@ -22,7 +20,8 @@ import zipkin2.reporter.otel.brave.OtlpProtoV1Encoder;
 import zipkin2.reporter.urlconnection.URLConnectionSender;
 
 /**
- * One span exporter: a Brave tracer with W3C trace context, reporting to one collector in one format through
+ * One span exporter: a Brave tracer with W3C trace context (micrometer-tracing's), its spans handed out as
+ * micrometer-tracing {@link Span}s, reporting to one collector in one format through
  * zipkin-reporter's async handler. Spans wait in its bounded queue (at most {@link #QUEUED_SPANS}) and leave in
  * batches from its own thread, so a slow or absent collector never holds a request: when the queue is full, spans are
  * dropped and counted ({@code meshgate_tracing_spans_dropped_total}).
@@ -37,9 +36,9 @@ final class SpanExport implements AutoCloseable {
 
 	private final AsyncZipkinSpanHandler handler;
 
-	private final Tracer tracer;
+	private final TraceContext.Extractor<HttpHeaders> extractor;
 
-	private final Propagator propagator;
+	private final TraceContext.Injector<HttpHeaders> injector;
 
 	SpanExport(String serviceName, Telemetry.Tracing settings, Sampler sampler, MeterRegistry registry) {
 		this.settings = settings;
@@ -62,9 +61,28 @@ final class SpanExport implements AutoCloseable {
 			.propagationFactory(new W3CPropagation())
 			.addSpanHandler(handler)
 			.build();
-		this.tracer = new BraveTracer(tracing.tracer(), new BraveCurrentTraceContext(tracing.currentTraceContext()),
-				new BraveBaggageManager());
-		this.propagator = new BravePropagator(tracing);
+		// made once: micrometer-tracing's Propagator makes an extractor or an injector per call, and its Span.Builder two
+		// collections per span, for every request, sampled or not
+		this.extractor = tracing.propagation().extractor(HttpHeaders::get);
+		this.injector = tracing.propagation().injector(HttpHeaders::set);
+	}
+
+	/**
+	 * This hop's span, a child of the caller's trace context in {@code incoming} (a new trace when there is none,
+	 * sampled at the configured rate), started at {@code startMicros} when it is recorded. An unsampled span costs a
+	 * trace context and no more.
+	 */
+	Span start(HttpHeaders incoming, Span.Kind kind, long startMicros) {
+		brave.Span span = tracing.tracer().nextSpan(extractor.extract(incoming));
+		if (!span.isNoop()) {
+			span.kind(brave.Span.Kind.valueOf(kind.name())).start(startMicros);
+		}
+		return BraveSpan.fromBrave(span);
+	}
+
+	/** Writes {@code span}'s trace context into the request to the next hop, as its parent. */
+	void inject(Span span, HttpHeaders outgoing) {
+		injector.inject(BraveSpan.toBrave(span).context(), outgoing);
 	}
 
 	Telemetry.Tracing settings() {
@@ -74,14 +92,6 @@ final class SpanExport implements AutoCloseable {
 	/** Whether this exporter already sends where {@code other} says, the same way (a sampling change needs no new one). */
 	boolean sendsLike(Telemetry.Tracing other) {
 		return settings.endpoint().equals(other.endpoint()) && settings.format() == other.format();
-	}
-
-	Tracer tracer() {
-		return tracer;
-	}
-
-	Propagator propagator() {
-		return propagator;
 	}
 
 	/** Sends what is queued, then stops. */
