@@ -23,21 +23,21 @@ PEERS=$ROOT/bench/peers
 VERSION=0.1.0-SNAPSHOT
 ARGS="$*"
 DURATION=15; WARMUP=30; RATE_WARMUP=10; ROUNDS=3
-TARGETS=(direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all agent-pair nginx-pair nginx-mtls-pair)
+TARGETS=(direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all agent-pair agent-pair-traced nginx-pair nginx-mtls-pair)
 ONLY=; PROFILE=
 usage() { echo "usage: bench/run.sh [--quick] [--only target,...] [--profile target]; targets: ${TARGETS[*]}" >&2; exit 2; }
 while (( $# )); do
   case $1 in
     --quick) DURATION=5; WARMUP=20; RATE_WARMUP=5; ROUNDS=2 ;;
     --only) ONLY=${2:-}; [[ -n $ONLY ]] || usage; shift ;;
-    --profile) PROFILE=${2:-}; [[ $PROFILE =~ ^(plain-scg|gateway|agent-pair)$ ]] || usage; shift ;;
+    --profile) PROFILE=${2:-}; [[ $PROFILE =~ ^(plain-scg|gateway|gateway-traced|agent-pair|agent-pair-traced)$ ]] || usage; shift ;;
     *) usage ;;
   esac
   shift
 done
 if [[ -n $ONLY ]]; then
   IFS=, read -r -a TARGETS <<<"$ONLY"
-  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all agent-pair nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
+  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all agent-pair agent-pair-traced nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
 fi
 [[ -z $PROFILE || " ${TARGETS[*]} " == *" $PROFILE "* ]] || TARGETS+=("$PROFILE")
 CONNECTIONS=32                          # wrk connections at saturation, the same for every target
@@ -130,7 +130,8 @@ start_all() {
     BENCH_PORT=$SCG_PORT BENCH_BACKEND_URI=http://127.0.0.1:$BACKEND_PORT \
       start plain-scg java -XX:+UseSerialGC $HEAP -jar "$PEERS/plain-scg/target/plain-scg-$VERSION.jar"
   fi
-  if wanted gateway || wanted gateway-jwt || wanted gateway-traced || wanted gateway-traced-all || wanted agent-pair; then
+  if wanted gateway || wanted gateway-jwt || wanted gateway-traced || wanted gateway-traced-all || wanted agent-pair \
+      || wanted agent-pair-traced; then
     start_meshgate
   fi
 
@@ -185,6 +186,11 @@ start_all() {
       "$PID_node_a $PID_node_b $PID_control_plane" "http://127.0.0.1:$A_OUT"
     PROCS_agent_pair="$PID_node_a $PID_node_b"
   fi
+  if wanted agent-pair-traced; then
+    wait_for "Meshgate agent pair, profile traced" "http://mesh-backend-traced/" "$WORK/node-c.log (and $WORK/node-d.log)" \
+      "$PID_node_c $PID_node_d $PID_control_plane" "http://127.0.0.1:$C_OUT"
+    PROCS_agent_pair_traced="$PID_node_c $PID_node_d"
+  fi
   PROCS_direct=""
 }
 
@@ -206,6 +212,8 @@ mesh:
       timeout: 5s
       endpoints: [ http://127.0.0.1:$BACKEND_PORT ]
     mesh-backend:
+      timeout: 5s
+    mesh-backend-traced:
       timeout: 5s
   routes:
     - { id: bench-jwt, ingress: { path: /jwt/**, strip-prefix: 1 }, to: backend, auth: { scopes: [ orders.read ] } }
@@ -265,9 +273,18 @@ YAML
   # node-a has no workload of its own; node-b fronts the backend as "mesh-backend", a service without static
   # endpoints, so node-a can only reach it through node-b's inbound listener (the registry's endpoint). The gateway's
   # "backend" has the static endpoint: with both on one service, node-a could skip node-b.
-  wanted agent-pair || return 0
-  agent node-a "$A_ADMIN" "$A_OUT" "$A_IN" ""
-  agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" mesh-backend --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:$BACKEND_PORT
+  if wanted agent-pair; then
+    agent node-a "$A_ADMIN" "$A_OUT" "$A_IN" ""
+    agent node-b "$B_ADMIN" "$B_OUT" "$B_IN" mesh-backend --meshgate.agent.workloads.mesh-backend=http://127.0.0.1:$BACKEND_PORT
+  fi
+  # the same pair with config-repo's default telemetry (profile traced: 1% of traces, their access log lines),
+  # in front of a service of its own so that the two pairs never share an endpoint
+  if wanted agent-pair-traced; then
+    C_ADMIN=$(free_port); C_OUT=$(free_port); C_IN=$(free_port); D_ADMIN=$(free_port); D_OUT=$(free_port); D_IN=$(free_port)
+    MESHGATE_PROFILES=traced agent node-c "$C_ADMIN" "$C_OUT" "$C_IN" ""
+    MESHGATE_PROFILES=traced agent node-d "$D_ADMIN" "$D_OUT" "$D_IN" mesh-backend-traced \
+      --meshgate.agent.workloads.mesh-backend-traced=http://127.0.0.1:$BACKEND_PORT
+  fi
 }
 
 # --- load -------------------------------------------------------------------------------------------------------
@@ -287,11 +304,13 @@ url_of() {
     gateway-traced) echo "http://127.0.0.1:$PORT_gateway_traced/" ;;
     gateway-traced-all) echo "http://127.0.0.1:$PORT_gateway_traced_all/" ;;
     agent-pair) echo "http://127.0.0.1:$A_OUT/" ;;
+    agent-pair-traced) echo "http://127.0.0.1:$C_OUT/" ;;
   esac
 }
 hey_args() { # -> words without spaces of their own
   case $1 in
     agent-pair) echo "-x http://127.0.0.1:$A_OUT http://mesh-backend/" ;;
+    agent-pair-traced) echo "-x http://127.0.0.1:$C_OUT http://mesh-backend-traced/" ;;
     *) url_of "$1" ;;
   esac
 }
@@ -314,6 +333,7 @@ rss_mb() { # pids... -> VmRSS summed, MB
 wrk_run() { # target seconds
   local out host=()
   [[ $1 == agent-pair ]] && host=(-H "Host: mesh-backend")
+  [[ $1 == agent-pair-traced ]] && host=(-H "Host: mesh-backend-traced")
   [[ $1 == gateway-jwt ]] && host=(-H "$(bearer "$1")")
   out=$(wrk -t1 -c$CONNECTIONS -d"$2s" "${host[@]}" "$(url_of "$1")")
   echo "$out" | awk '
@@ -328,7 +348,7 @@ warm_up() {
   local t
   for t in "${TARGETS[@]}"; do
     case $t in
-      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|agent-pair) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
+      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|agent-pair|agent-pair-traced) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
     esac
   done
 }
@@ -340,7 +360,7 @@ warm_up_rate() {
   for t in "${TARGETS[@]}"; do
     case $t in
       # shellcheck disable=SC2046
-      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|agent-pair) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -H "$(bearer "$t")" $(hey_args "$t") >/dev/null ;;
+      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|agent-pair|agent-pair-traced) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -H "$(bearer "$t")" $(hey_args "$t") >/dev/null ;;
     esac
   done
 }
@@ -421,7 +441,7 @@ latency() {
 # bench/jfr-top.py turns each recording into the hottest methods and allocation sites
 profile() {
   local t=$1 pid out=$ROOT/bench/results/profile-$1.md
-  local names=$t; [[ $t == agent-pair ]] && names="node-a node-b"
+  local names=$t; [[ $t == agent-pair ]] && names="node-a node-b"; [[ $t == agent-pair-traced ]] && names="node-c node-d"
   # the default settings with twice the CPU sampling rate: JFR's "profile" settings cost this proxy most of its rps
   jfr configure --output "$WORK/cpu.jfc" jdk.ExecutionSample#period=10ms jdk.ObjectAllocationSample#throttle=100/s \
     >/dev/null
@@ -470,6 +490,7 @@ label() {
     gateway-traced) echo "Meshgate gateway, traced: 1% of traces recorded, their access log lines (config-repo's default)" ;;
     gateway-traced-all) echo "Meshgate gateway, every trace recorded (no access log)" ;;
     agent-pair) echo "Meshgate agent pair (two hops, mutual TLS 1.3)" ;;
+    agent-pair-traced) echo "Meshgate agent pair, traced: 1% of traces recorded, their access log lines (config-repo's default)" ;;
   esac
 }
 
@@ -523,6 +544,9 @@ report() {
         echo "- What tracing costs at the edge ($traced, a gateway process of its own on the same public route; spans to a sink): $(v RPS $traced) rps, $(ratio "$(v RPS $traced)" "$gw") of the untraced gateway's; CPU per 1000 requests at $RATE rps $(v RATE_CPU $traced) s against $(v RATE_CPU gateway) s; p99 $(v P99 $traced) ms against $(v P99 gateway) ms."
       fi
     done
+    if wanted agent-pair && wanted agent-pair-traced; then
+      echo "- What tracing costs between agents (agent-pair-traced, two more agents on a service of their own; spans to a sink): $(v RPS agent-pair-traced) rps, $(ratio "$(v RPS agent-pair-traced)" "$(v RPS agent-pair)") of the untraced pair's; CPU per 1000 requests at $RATE rps $(v RATE_CPU agent-pair-traced) s against $(v RATE_CPU agent-pair) s (both agents); RSS $(v RSS agent-pair-traced) MB against $(v RSS agent-pair) MB (both agents)."
+    fi
     if wanted gateway && wanted gateway-traced; then
       echo "- Tracing at the default 1% costs at most 5% of rps and of CPU per 1000 requests (observability issue): rps $(met "$(awk -v a="$(v RPS gateway-traced)" -v b="$gw" 'BEGIN {print (a >= 0.95 * b)}')"), CPU $(met "$(awk -v a="$(v RATE_CPU gateway-traced)" -v b="$(v RATE_CPU gateway)" 'BEGIN {print (a <= 1.05 * b)}')")."
     fi

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -54,9 +53,14 @@ class PrometheusEndToEndTest {
 
 	static final int prometheusPort = FreePorts.next();
 
-	static final AtomicBoolean traffic = new AtomicBoolean(true);
-
 	static final AtomicInteger served = new AtomicInteger();
+
+	static final java.util.concurrent.ScheduledExecutorService traffic = java.util.concurrent.Executors
+		.newSingleThreadScheduledExecutor(runnable -> {
+			Thread thread = new Thread(runnable, "traffic");
+			thread.setDaemon(true);
+			return thread;
+		});
 
 	@BeforeAll
 	static void start() throws IOException {
@@ -77,15 +81,17 @@ class PrometheusEndToEndTest {
 			.redirectErrorStream(true)
 			.redirectOutput(work.resolve("prometheus.log").toFile())
 			.start();
-		Thread load = new Thread(PrometheusEndToEndTest::drive, "traffic");
-		load.setDaemon(true);
-		load.start();
+		HttpClient viaNodeA = HttpClient.newBuilder()
+			.proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", mesh.a.outbound)))
+			.build();
+		AtomicInteger round = new AtomicInteger();
+		traffic.scheduleAtFixedRate(() -> drive(viaNodeA, round.getAndIncrement()), 0, 100, TimeUnit.MILLISECONDS);
 		await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(prometheus("/-/ready")).status() == 200);
 	}
 
 	@AfterAll
 	static void stop() throws InterruptedException {
-		traffic.set(false);
+		traffic.shutdownNow();
 		if (prometheus != null) {
 			prometheus.destroy();
 			prometheus.waitFor(10, TimeUnit.SECONDS);
@@ -95,24 +101,20 @@ class PrometheusEndToEndTest {
 		}
 	}
 
-	/** Edge and mesh traffic, some of it refused, for as long as the tests run: about 20 requests a second. */
-	private static void drive() {
-		HttpClient viaNodeA = HttpClient.newBuilder()
-			.proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", mesh.a.outbound)))
-			.build();
-		List<String> edge = List.of("/api/orders/1", "/api/orders/2", "/api/stock/sku-1", "/nowhere");
-		for (int i = 0; traffic.get(); i++) {
-			try {
-				send(HTTP, mesh.gatewayUrl(edge.get(i % edge.size())));
-				send(viaNodeA, "http://inventory/stock/sku-" + i % 5);
-				Thread.sleep(100);
-			}
-			catch (InterruptedException ex) {
-				return;
-			}
-			catch (RuntimeException ex) {
-				// the stack is stopping
-			}
+	private static final List<String> EDGE_PATHS = List.of("/api/orders/1", "/api/orders/2", "/api/stock/sku-1",
+			"/nowhere");
+
+	/** One round of edge and mesh traffic, some of it refused; ten rounds a second for as long as the tests run. */
+	private static void drive(HttpClient viaNodeA, int round) {
+		try {
+			send(HTTP, mesh.gatewayUrl(EDGE_PATHS.get(round % EDGE_PATHS.size())));
+			send(viaNodeA, "http://inventory/stock/sku-" + round % 5);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (RuntimeException ex) {
+			// the stack is stopping
 		}
 	}
 

@@ -1,5 +1,6 @@
 package io.meshgate.proxy.telemetry;
 
+import brave.sampler.BoundarySampler;
 import brave.sampler.Sampler;
 import io.meshgate.model.Telemetry;
 import io.meshgate.proxy.core.Direction;
@@ -72,10 +73,9 @@ public final class HopTracing implements ExchangeObserver {
 		if (current == null) {
 			return;
 		}
-		long elapsedMicros = (System.nanoTime() - exchange.startNanos()) / 1_000;
 		exchange.span(current.start(exchange.head().headers(),
 				exchange.head().direction() == Direction.OUTBOUND ? Span.Kind.CLIENT : Span.Kind.SERVER,
-				currentMicros() - elapsedMicros));
+				exchange.startNanos()));
 	}
 
 	@Override
@@ -126,18 +126,16 @@ public final class HopTracing implements ExchangeObserver {
 		}
 	}
 
-	private static long currentMicros() {
-		java.time.Instant now = java.time.Instant.now(); // microseconds on Linux, where currentTimeMillis has only ms
-		return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-	}
-
 	private static void closeQuietly(SpanExport export) {
 		if (export != null) {
 			export.close();
 		}
 	}
 
-	/** Brave's counting sampler at the rate the config gives, swapped whole when it changes. */
+	/**
+	 * The config's rate, swapped whole when it changes: Brave's boundary sampler, which decides by the new trace id's
+	 * bits (random) and so shares no counter between event loops, as its counting sampler would on every request.
+	 */
 	static final class RateSampler extends Sampler {
 
 		private volatile double rate = -1;
@@ -146,7 +144,8 @@ public final class HopTracing implements ExchangeObserver {
 
 		void rate(double rate) {
 			if (rate != this.rate) {
-				this.delegate = Sampler.create((float) rate);
+				this.delegate = rate <= 0 ? Sampler.NEVER_SAMPLE : rate >= 1 ? Sampler.ALWAYS_SAMPLE
+						: rate < 0.0001 ? Sampler.create((float) rate) : BoundarySampler.create((float) rate);
 				this.rate = rate;
 			}
 		}

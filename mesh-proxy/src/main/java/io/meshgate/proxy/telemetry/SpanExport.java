@@ -69,15 +69,22 @@ final class SpanExport implements AutoCloseable {
 
 	/**
 	 * This hop's span, a child of the caller's trace context in {@code incoming} (a new trace when there is none,
-	 * sampled at the configured rate), started at {@code startMicros} when it is recorded. An unsampled span costs a
-	 * trace context and no more.
+	 * sampled at the configured rate), started, when it is recorded, at {@code startNanos} (the request head's
+	 * {@link System#nanoTime()}). An unsampled span costs a trace context and no more.
 	 */
-	Span start(HttpHeaders incoming, Span.Kind kind, long startMicros) {
+	Span start(HttpHeaders incoming, Span.Kind kind, long startNanos) {
 		brave.Span span = tracing.tracer().nextSpan(extractor.extract(incoming));
 		if (!span.isNoop()) {
-			span.kind(brave.Span.Kind.valueOf(kind.name())).start(startMicros);
+			long elapsedMicros = (System.nanoTime() - startNanos) / 1_000;
+			span.kind(kind == Span.Kind.CLIENT ? brave.Span.Kind.CLIENT : brave.Span.Kind.SERVER)
+				.start(epochMicros() - elapsedMicros);
 		}
 		return BraveSpan.fromBrave(span);
+	}
+
+	private static long epochMicros() {
+		java.time.Instant now = java.time.Instant.now(); // microseconds on Linux, where currentTimeMillis has only ms
+		return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
 	}
 
 	/** Writes {@code span}'s trace context into the request to the next hop, as its parent. */
