@@ -55,7 +55,12 @@ public final class HopTracing implements ExchangeObserver {
 			return;
 		}
 		export = new SpanExport(serviceName, settings, sampler, registry);
-		closeQuietly(current);
+		if (current != null) {
+			// in the background: flushing to the old collector must not hold up the config being applied
+			Thread closing = new Thread(current::close, "meshgate-span-export-close");
+			closing.setDaemon(true);
+			closing.start();
+		}
 	}
 
 	/** Whether spans are being recorded (a collector is configured). */

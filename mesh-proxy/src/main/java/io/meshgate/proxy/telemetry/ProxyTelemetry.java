@@ -21,8 +21,6 @@ public final class ProxyTelemetry implements ConfigApplier, AutoCloseable {
 
 	private final ExchangeObserver observer;
 
-	private volatile Telemetry applied = Telemetry.NONE;
-
 	/** @param proxy this proxy's name in spans and log lines: {@code gateway}, {@code agent-node-a} */
 	public ProxyTelemetry(String proxy, MeterRegistry registry) {
 		this(new HopTracing(proxy, registry), new AccessLog(proxy, registry));
@@ -47,12 +45,6 @@ public final class ProxyTelemetry implements ConfigApplier, AutoCloseable {
 	public synchronized void apply(Telemetry telemetry) {
 		tracing.configure(telemetry.tracing());
 		accessLog.mode(telemetry.accessLog());
-		applied = telemetry;
-	}
-
-	/** The settings in service, for status pages. */
-	public Telemetry applied() {
-		return applied;
 	}
 
 	@Override

@@ -47,6 +47,9 @@ final class SpanExport implements AutoCloseable {
 			.endpoint(settings.endpoint().toString())
 			.encoding(otlp ? Encoding.PROTO3 : Encoding.JSON)
 			.compressionEnabled(false)
+			// a collector that does not answer costs the sending thread this long, and the spans of that batch
+			.connectTimeout(1_000)
+			.readTimeout(5_000)
 			.build();
 		BytesEncoder<MutableSpan> encoder = otlp ? OtlpProtoV1Encoder.create() : MutableSpanBytesEncoder.JSON_V2;
 		this.handler = AsyncZipkinSpanHandler.newBuilder(sender)

@@ -42,6 +42,8 @@ class HopTracingTest {
 
 	private final List<String> contentTypes = new CopyOnWriteArrayList<>();
 
+	private final List<byte[]> receivedElsewhere = new CopyOnWriteArrayList<>();
+
 	private HttpServer collector;
 
 	private HopTracing tracing;
@@ -52,6 +54,11 @@ class HopTracingTest {
 		collector.createContext("/v1/traces", exchange -> {
 			received.add(exchange.getRequestBody().readAllBytes());
 			contentTypes.add(exchange.getRequestHeaders().getFirst("content-type"));
+			exchange.sendResponseHeaders(200, -1);
+			exchange.close();
+		});
+		collector.createContext("/elsewhere/v1/traces", exchange -> {
+			receivedElsewhere.add(exchange.getRequestBody().readAllBytes());
 			exchange.sendResponseHeaders(200, -1);
 			exchange.close();
 		});
@@ -134,6 +141,27 @@ class HopTracingTest {
 		HttpHeaders sent = Exchanges.forward(tracing, Direction.INBOUND,
 				new DefaultHttpHeaders().add("traceparent", "00-" + CALLER_TRACE + "-b7ad6b7169203331-00"));
 		assertThat(sent.get("traceparent")).startsWith("00-" + CALLER_TRACE + "-").endsWith("-00");
+	}
+
+	@Test
+	void aCommitNamingAnotherCollectorSendsTheNextSpansThereAndTheOldExporterDeliversWhatItHeld() {
+		tracing.configure(otlp(1.0));
+		Exchanges.forward(tracing);
+		tracing.configure(new Telemetry.Tracing(
+				URI.create("http://127.0.0.1:" + collector.getAddress().getPort() + "/elsewhere/v1/traces"),
+				Telemetry.Format.OTLP, 1.0));
+		Exchanges.forward(tracing);
+		tracing.close();
+		await().atMost(Duration.ofSeconds(5)).until(() -> spanCount(received) == 1 && spanCount(receivedElsewhere) == 1);
+	}
+
+	private static long spanCount(List<byte[]> bodies) {
+		return bodies.stream()
+			.map(HopTracingTest::parse)
+			.flatMap(request -> request.getResourceSpansList().stream())
+			.flatMap(resource -> resource.getScopeSpansList().stream())
+			.mapToLong(scope -> scope.getSpansCount())
+			.sum();
 	}
 
 	@Test
