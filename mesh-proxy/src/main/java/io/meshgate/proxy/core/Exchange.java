@@ -272,14 +272,6 @@ public final class Exchange {
 		return startNanos;
 	}
 
-	/**
-	 * Time from the request head to the request leaving for the upstream, in nanoseconds: what the steps took (0 when
-	 * it was never forwarded).
-	 */
-	public long forwardNanos() {
-		return forwardNanos;
-	}
-
 	/** Time the upstream took to answer: from the forward to the response head (0 when there was no such answer). */
 	public long upstreamNanos() {
 		long forward = forwardNanos;

@@ -95,10 +95,6 @@ final class SpanExport implements AutoCloseable {
 		injector.inject(BraveSpan.toBrave(span).context(), outgoing);
 	}
 
-	Telemetry.Tracing settings() {
-		return settings;
-	}
-
 	/** Whether this exporter already sends where {@code other} says, the same way (a sampling change needs no new one). */
 	boolean sendsLike(Telemetry.Tracing other) {
 		return settings.endpoint().equals(other.endpoint()) && settings.format() == other.format();
