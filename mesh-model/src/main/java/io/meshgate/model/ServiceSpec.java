@@ -15,11 +15,25 @@ import java.util.List;
  *                  stay useful for services outside the mesh
  * @param mode      this service's {@code mesh.mode} ({@code strict}: its workloads take calls over mutual TLS only;
  *                  {@code permissive}: plain text too); absent: the mesh's
+ * @param retries   how failed calls are retried; absent: never
+ * @param outlierDetection when an endpoint is ejected from balancing; absent: {@link OutlierDetection#DEFAULT}
+ * @param loadBalancer how an endpoint is picked; absent: {@link LoadBalancer#P2C_EWMA}
+ * @param maxRequests the most requests to this service in flight at once from one proxy; beyond it a request is
+ *                  answered 503 {@code overloaded} at once (Envoy's circuit breaker {@code max_requests}); absent: no
+ *                  limit besides each endpoint's connection pool
  */
-public record ServiceSpec(Duration timeout, List<URI> endpoints, MeshConfig.Mode mode) {
+public record ServiceSpec(Duration timeout, List<URI> endpoints, MeshConfig.Mode mode, Retries retries,
+		OutlierDetection outlierDetection, LoadBalancer loadBalancer, Integer maxRequests) {
 
 	public ServiceSpec {
 		endpoints = Immutables.list(endpoints);
+		outlierDetection = outlierDetection == null ? OutlierDetection.DEFAULT : outlierDetection;
+		loadBalancer = loadBalancer == null ? LoadBalancer.P2C_EWMA : loadBalancer;
+	}
+
+	/** A service with these endpoints and every other setting at its default. */
+	public static ServiceSpec of(Duration timeout, List<URI> endpoints) {
+		return new ServiceSpec(timeout, endpoints, null, null, null, null, null);
 	}
 
 	/** The mode its workloads' inbound listeners apply: its own, else the mesh's. */
@@ -35,6 +49,6 @@ public record ServiceSpec(Duration timeout, List<URI> endpoints, MeshConfig.Mode
 		if (!empty.isBlank()) {
 			throw new IllegalArgumentException("a service takes settings such as timeout, not a value");
 		}
-		return new ServiceSpec(null, null, null);
+		return of(null, null);
 	}
 }

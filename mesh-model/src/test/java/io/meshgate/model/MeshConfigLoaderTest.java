@@ -52,7 +52,7 @@ class MeshConfigLoaderTest {
 				      to: ordrs
 				""").errors()).map(ConfigError::toString)
 			.containsExactlyInAnyOrder(FILE + ":4: mesh.services.orders.timout: unknown key 'timout' (did you mean "
-					+ "'timeout'?); allowed here: timeout, endpoints, mode",
+					+ "'timeout'?); allowed here: timeout, endpoints, mode, retries, outlier-detection, load-balancer, max-requests",
 					FILE + ":8: mesh.routes[0].to: unknown service 'ordrs'; declare it under mesh.services "
 							+ "('ordrs: {}' without settings)");
 	}
@@ -116,6 +116,38 @@ class MeshConfigLoaderTest {
 		Route canary = config.routes().get(2);
 		assertThat(canary.ingress()).isNull();
 		assertThat(canary.match()).isEqualTo(new Match("inventory", "/stock", java.util.Map.of("x-canary", "true")));
+	}
+
+	@Test
+	void bindsEachServicesResilienceWithItsDefaults() {
+		LoadResult result = load(SERVICES + """
+				    payments:
+				      timeout: 2s
+				      retries: { attempts: 3, retry-on: [ reset, gateway-error ], per-try-timeout: 500ms, methods: [ POST ] }
+				      outlier-detection: { consecutive-failures: 3, base-ejection-time: 5s }
+				      load-balancer: least-request
+				      max-requests: 100
+				""");
+
+		assertThat(result.errors()).isEmpty();
+		ServiceSpec payments = result.config().services().get("payments");
+		Retries retries = payments.retries();
+		assertThat(retries.attempts()).isEqualTo(3);
+		assertThat(retries.retryOn()).containsExactly(Retries.RetryOn.RESET, Retries.RetryOn.GATEWAY_ERROR);
+		assertThat(retries.perTryTimeout()).isEqualTo(Duration.ofMillis(500));
+		assertThat(retries.backoff()).isEqualTo(Duration.ofMillis(25));
+		assertThat(retries.budgetPercent()).isEqualTo(20);
+		assertThat(retries.minPerSecond()).isEqualTo(10);
+		assertThat(retries.replayBuffer().toKilobytes()).isEqualTo(64);
+		assertThat(retries.methods()).containsExactly("POST");
+		assertThat(payments.outlierDetection())
+			.isEqualTo(new OutlierDetection(3, Duration.ofSeconds(5), Duration.ofSeconds(300), 50));
+		assertThat(payments.loadBalancer()).isEqualTo(LoadBalancer.LEAST_REQUEST);
+		assertThat(payments.maxRequests()).isEqualTo(100);
+		ServiceSpec orders = result.config().services().get("orders");
+		assertThat(orders.retries()).isNull();
+		assertThat(orders.outlierDetection()).isEqualTo(OutlierDetection.DEFAULT);
+		assertThat(orders.loadBalancer()).isEqualTo(LoadBalancer.P2C_EWMA);
 	}
 
 	@Test
@@ -332,6 +364,49 @@ class MeshConfigLoaderTest {
 				Arguments.of("an access log mode that does not exist", """
 						  telemetry: { access-log: everything }
 						""", FILE + ": mesh.telemetry.access-log: 'everything' is not one of: none, sampled, all"),
+				Arguments.of("retries beyond the limit", """
+						    payments:
+						      retries: { attempts: 11 }
+						""", FILE + ": mesh.services.payments.retries.attempts: '11' must be from 0 to 10"),
+				Arguments.of("a per-try timeout as long as the service's", """
+						    payments:
+						      timeout: 1s
+						      retries: { per-try-timeout: 1s }
+						""", FILE + ": mesh.services.payments.retries.per-try-timeout: 'PT1S' must be shorter than the "
+						+ "service's timeout (PT1S), which covers every try"),
+				Arguments.of("an unknown retry condition", """
+						    payments:
+						      retries: { retry-on: [ connect-failure, 500 ] }
+						""", FILE + ": mesh.services.payments.retries.retry-on[1]: '500' is not one of: connect-failure, "
+						+ "reset, timeout, unavailable, gateway-error"),
+				Arguments.of("a retried method that does not exist", """
+						    payments:
+						      retries: { methods: [ POST, FETCH ] }
+						""", FILE + ": mesh.services.payments.retries.methods[1]: 'FETCH' is not one of [DELETE, GET, "
+						+ "HEAD, OPTIONS, PATCH, POST, PUT, TRACE]"),
+				Arguments.of("a replay buffer that is not a size", """
+						    payments:
+						      retries: { replay-buffer: lots }
+						""", FILE + ": mesh.services.payments.retries.replay-buffer: 'lots' is not a size (write it "
+						+ "like 64KB or 1MB)"),
+				Arguments.of("a budget above 100%", """
+						    payments:
+						      retries: { budget-percent: 150 }
+						""", FILE + ": mesh.services.payments.retries.budget-percent: '150' must be from 0 to 100"),
+				Arguments.of("a maximum ejection time below the base", """
+						    payments:
+						      outlier-detection: { base-ejection-time: 30s, max-ejection-time: 10s }
+						""", FILE + ": mesh.services.payments.outlier-detection.max-ejection-time: 'PT10S' must be at "
+						+ "least base-ejection-time (PT30S)"),
+				Arguments.of("an unknown balancer", """
+						    payments:
+						      load-balancer: random
+						""", FILE + ": mesh.services.payments.load-balancer: 'random' is not one of: p2c-ewma, "
+						+ "round-robin, least-request"),
+				Arguments.of("no requests allowed at all", """
+						    payments:
+						      max-requests: 0
+						""", FILE + ": mesh.services.payments.max-requests: '0' must be at least 1"),
 				Arguments.of("an unknown tracing format", """
 						  telemetry: { tracing: { endpoint: "http://c:4318/v1/traces", format: jaeger } }
 						""", FILE + ": mesh.telemetry.tracing.format: 'jaeger' is not one of: zipkin, otlp"));

@@ -77,6 +77,9 @@ public final class ModelBinder {
 			if (type == Integer.class || type == int.class) {
 				return "'" + value + "' is not a whole number";
 			}
+			if (type == org.springframework.util.unit.DataSize.class) {
+				return "'" + value + "' is not a size (write it like 64KB or 1MB)";
+			}
 			if (type == URI.class) {
 				return "'" + value + "' is not a URI like http://127.0.0.1:8181";
 			}

@@ -9,9 +9,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import org.springframework.util.unit.DataSize;
+
 import io.meshgate.model.Destination;
+import io.meshgate.model.OutlierDetection;
+import io.meshgate.model.Retries;
 import io.meshgate.model.Ingress;
 import io.meshgate.model.Jwt;
 import io.meshgate.model.Telemetry;
@@ -40,6 +45,10 @@ public final class MeshRules {
 	static final String GATEWAY_IDENTITY = "gateway";
 
 	private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+	private static final int MAX_RETRIES = 10;
+
+	private static final DataSize MAX_REPLAY_BUFFER = DataSize.ofMegabytes(16);
 
 	private static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
 
@@ -88,12 +97,72 @@ public final class MeshRules {
 		if (timeout != null && (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0)) {
 			fail(key + ".timeout", "'" + timeout + "' must be more than 0 and at most 1h");
 		}
+		checkRetries(key + ".retries", service.retries(), timeout);
+		checkOutlierDetection(key + ".outlier-detection", service.outlierDetection());
+		if (service.maxRequests() != null && service.maxRequests() < 1) {
+			fail(key + ".max-requests", "'" + service.maxRequests() + "' must be at least 1");
+		}
 		for (int i = 0; i < service.endpoints().size(); i++) {
 			URI endpoint = service.endpoints().get(i);
 			String scheme = endpoint.getScheme();
 			if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || endpoint.getHost() == null) {
 				fail(key + ".endpoints[" + i + "]", "'" + endpoint + "' is not an address like http://127.0.0.1:8181");
 			}
+		}
+	}
+
+	private void checkRetries(String key, Retries retries, Duration timeout) {
+		if (retries == null) {
+			return;
+		}
+		if (retries.attempts() < 0 || retries.attempts() > MAX_RETRIES) {
+			fail(key + ".attempts", "'" + retries.attempts() + "' must be from 0 to " + MAX_RETRIES);
+		}
+		Duration perTry = retries.perTryTimeout();
+		if (perTry != null && (perTry.isNegative() || perTry.isZero())) {
+			fail(key + ".per-try-timeout", "'" + perTry + "' must be more than 0");
+		}
+		else if (perTry != null && timeout != null && perTry.compareTo(timeout) >= 0) {
+			fail(key + ".per-try-timeout", "'" + perTry + "' must be shorter than the service's timeout (" + timeout
+					+ "), which covers every try");
+		}
+		if (retries.backoff().isNegative() || retries.backoff().isZero()) {
+			fail(key + ".backoff", "'" + retries.backoff() + "' must be more than 0");
+		}
+		else if (retries.maxBackoff().compareTo(retries.backoff()) < 0) {
+			fail(key + ".max-backoff", "'" + retries.maxBackoff() + "' must be at least backoff ("
+					+ retries.backoff() + ")");
+		}
+		if (retries.budgetPercent() < 0 || retries.budgetPercent() > 100) {
+			fail(key + ".budget-percent", "'" + retries.budgetPercent() + "' must be from 0 to 100");
+		}
+		if (retries.minPerSecond() < 0) {
+			fail(key + ".min-per-second", "'" + retries.minPerSecond() + "' must be 0 or more");
+		}
+		if (retries.replayBuffer().isNegative() || retries.replayBuffer().compareTo(MAX_REPLAY_BUFFER) > 0) {
+			fail(key + ".replay-buffer", "'" + retries.replayBuffer() + "' must be from 0 to 16MB");
+		}
+		for (int i = 0; i < retries.methods().size(); i++) {
+			String method = retries.methods().get(i);
+			if (!METHODS.contains(method)) {
+				fail(key + ".methods[" + i + "]", "'" + method + "' is not one of " + new TreeSet<>(METHODS));
+			}
+		}
+	}
+
+	private void checkOutlierDetection(String key, OutlierDetection detection) {
+		if (detection.consecutiveFailures() < 0 || detection.consecutiveFailures() > 1000) {
+			fail(key + ".consecutive-failures", "'" + detection.consecutiveFailures() + "' must be from 0 to 1000");
+		}
+		if (detection.baseEjectionTime().isNegative() || detection.baseEjectionTime().isZero()) {
+			fail(key + ".base-ejection-time", "'" + detection.baseEjectionTime() + "' must be more than 0");
+		}
+		else if (detection.maxEjectionTime().compareTo(detection.baseEjectionTime()) < 0) {
+			fail(key + ".max-ejection-time", "'" + detection.maxEjectionTime() + "' must be at least base-ejection-time ("
+					+ detection.baseEjectionTime() + ")");
+		}
+		if (detection.maxEjectionPercent() < 0 || detection.maxEjectionPercent() > 100) {
+			fail(key + ".max-ejection-percent", "'" + detection.maxEjectionPercent() + "' must be from 0 to 100");
 		}
 	}
 

@@ -5,7 +5,7 @@ import io.meshgate.proxy.core.ExchangeObserver;
 import io.meshgate.proxy.core.Outcome;
 
 /**
- * Tells the endpoint an exchange went to how it went, so the balancer's load signals stay true: its latency to the
+ * Tells the endpoint an exchange's last try went to how it went (a retry tells the ones before), so the balancer's load signals stay true: its latency to the
  * response head (a 5xx counts as a failure), or a failure with the time it took; a caller's cancel only takes the
  * request off the endpoint, without a sample, so a client giving up never steers traffic away from a healthy endpoint.
  */
@@ -20,12 +20,16 @@ public final class BalancerFeedback implements ExchangeObserver {
 	public void responded(Exchange exchange) {
 		EndpointStats endpoint = exchange.endpoint();
 		if (endpoint != null) {
-			endpoint.completed(exchange.status() < 500, exchange.headNanos());
+			completed(exchange, endpoint, exchange.status() < 500, exchange.tryNanos());
 		}
 	}
 
 	@Override
 	public void ended(Exchange exchange) {
+		ServiceBalancer service = exchange.service();
+		if (service != null) {
+			service.release();
+		}
 		EndpointStats endpoint = exchange.endpoint();
 		if (endpoint == null || exchange.hasResponded()) {
 			return; // no endpoint, or told already at the response head
@@ -34,7 +38,18 @@ public final class BalancerFeedback implements ExchangeObserver {
 			endpoint.released();
 		}
 		else {
-			endpoint.completed(false, exchange.durationNanos());
+			completed(exchange, endpoint, false, exchange.tryNanos());
+		}
+	}
+
+	/** Through the service when balancing picked the endpoint, so outlier detection sees it too. */
+	private static void completed(Exchange exchange, EndpointStats endpoint, boolean success, long nanos) {
+		ServiceBalancer service = exchange.service();
+		if (service != null) {
+			service.completed(endpoint, success, nanos);
+		}
+		else {
+			endpoint.completed(success, nanos);
 		}
 	}
 }

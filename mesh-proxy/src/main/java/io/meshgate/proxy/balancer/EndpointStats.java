@@ -36,6 +36,15 @@ public final class EndpointStats {
 
 	private volatile long failures;
 
+	// outlier detection, written under this object's lock
+
+	private int consecutiveFailures;
+
+	/** {@link System#nanoTime()} until which the endpoint is out of balancing; 0: never ejected */
+	private volatile long ejectedUntil;
+
+	private int ejections;
+
 	public EndpointStats(String service, String node, String address) {
 		this(service, node, address, System::nanoTime);
 	}
@@ -84,17 +93,57 @@ public final class EndpointStats {
 		outstanding.incrementAndGet();
 	}
 
-	/** The endpoint answered (a 5xx is a failure) or failed, after {@code nanos}: one latency sample. */
-	public synchronized void completed(boolean success, long nanos) {
+	/**
+	 * The endpoint answered (a 5xx is a failure) or failed, after {@code nanos}: one latency sample.
+	 * @return its failures in a row, this one included (0 after a success)
+	 */
+	public synchronized int completed(boolean success, long nanos) {
 		outstanding.decrementAndGet();
 		requests++;
-		if (!success) {
+		if (success) {
+			consecutiveFailures = 0;
+		}
+		else {
 			failures++;
+			consecutiveFailures++;
 		}
 		long now = clock.getAsLong();
 		double weight = Math.exp(-(now - updatedAt) / DECAY_NANOS);
 		ewmaNanos = nanos > ewmaNanos ? nanos : ewmaNanos * weight + nanos * (1 - weight);
 		updatedAt = now;
+		return consecutiveFailures;
+	}
+
+	/** Whether outlier detection has this endpoint out of balancing at {@code now} ({@link #now()}). */
+	public boolean ejected(long now) {
+		long until = ejectedUntil;
+		return until != 0 && now - until < 0;
+	}
+
+	public long now() {
+		return clock.getAsLong();
+	}
+
+	/**
+	 * Takes the endpoint out of balancing for {@code base} times the number of its recent ejections, at most {@code max}.
+	 * Each {@code base} it stayed healthy since its last return forgives one earlier ejection (as Envoy's multiplier
+	 * decreases), so an endpoint that failed once long ago is not punished as a flapping one.
+	 * @return how long, in nanoseconds
+	 */
+	public synchronized long eject(long now, long baseNanos, long maxNanos) {
+		if (ejections > 0 && ejectedUntil != 0 && now - ejectedUntil > 0) {
+			ejections = (int) Math.max(0, ejections - (now - ejectedUntil) / baseNanos);
+		}
+		ejections++;
+		long nanos = Math.min(baseNanos * ejections, maxNanos);
+		ejectedUntil = now + nanos;
+		consecutiveFailures = 0;
+		return nanos;
+	}
+
+	/** Times ejected recently (the multiplier of the next ejection's length). */
+	public synchronized int ejections() {
+		return ejections;
 	}
 
 	/** The request left without an answer for reasons not the endpoint's (the caller cancelled): no sample. */

@@ -9,10 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import java.util.function.Function;
+
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.ServiceSpec;
 import io.meshgate.model.protocol.Endpoint;
 import io.meshgate.model.protocol.EndpointSet;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * An immutable snapshot of the services a proxy balances over: each service's endpoints with their load statistics
@@ -25,37 +29,63 @@ public final class RoutingTable {
 
 	private final Map<String, List<EndpointStats>> endpointsByService;
 
-	private RoutingTable(MeshConfig config, Map<String, List<EndpointStats>> endpointsByService) {
+	private final Map<String, ServiceBalancer> services;
+
+	private RoutingTable(MeshConfig config, Map<String, List<EndpointStats>> endpointsByService,
+			Map<String, ServiceBalancer> services) {
 		this.config = config;
 		this.endpointsByService = endpointsByService;
+		this.services = services;
 	}
 
 	public static RoutingTable empty() {
-		return build(MeshConfig.empty(), EndpointSet.empty(), Map.of());
+		return build(MeshConfig.empty(), EndpointSet.empty(), null, service -> NO_COUNTER);
+	}
+
+	/** Counts nothing anyone reads: for tables built without metrics. */
+	private static final Counter NO_COUNTER = Counter.builder("unused").register(new SimpleMeterRegistry());
+
+	/** A table without metrics (tests, tools), starting from {@code previous}'s state ({@code null}: none). */
+	public static RoutingTable build(MeshConfig config, EndpointSet registry, RoutingTable previous) {
+		return build(config, registry, previous, service -> NO_COUNTER);
 	}
 
 	/**
-	 * @param previous statistics of the current table by endpoint key, reused so a rebuild forgets nothing
+	 * @param previous  the table in service, whose state (endpoint statistics, ejections, budgets) carries over so a
+	 *                  rebuild forgets nothing; {@code null}: none
+	 * @param ejections the counter of a service's ejections, asked once per service name
 	 */
-	public static RoutingTable build(MeshConfig config, EndpointSet registry, Map<String, EndpointStats> previous) {
+	public static RoutingTable build(MeshConfig config, EndpointSet registry, RoutingTable previous,
+			Function<String, Counter> ejections) {
+		Map<String, EndpointStats> stats = previous == null ? Map.of() : previous.statistics();
 		Map<String, List<EndpointStats>> endpoints = new HashMap<>();
+		Map<String, ServiceBalancer> services = new HashMap<>();
 		for (Map.Entry<String, ServiceSpec> service : config.services().entrySet()) {
 			String name = service.getKey();
-			List<EndpointStats> stats = new ArrayList<>();
+			List<EndpointStats> list = new ArrayList<>();
 			List<URI> fixed = service.getValue() == null ? List.of() : service.getValue().endpoints();
 			// static endpoints serve services outside the mesh, reached directly rather than through an agent; the
 			// model says where such a service runs, so a registry entry for it never replaces (or joins) them
 			for (URI endpoint : fixed) {
-				stats.add(reuse(previous, name, EndpointStats.STATIC, origin(endpoint)));
+				list.add(reuse(stats, name, EndpointStats.STATIC, origin(endpoint)));
 			}
 			if (fixed.isEmpty()) {
 				for (Endpoint endpoint : registry.of(name)) {
-					stats.add(reuse(previous, name, endpoint.node(), origin(endpoint.address())));
+					list.add(reuse(stats, name, endpoint.node(), origin(endpoint.address())));
 				}
 			}
-			endpoints.put(name, List.copyOf(stats));
+			List<EndpointStats> frozen = List.copyOf(list);
+			endpoints.put(name, frozen);
+			ServiceBalancer.ServiceState state = previous == null || previous.services.get(name) == null
+					? new ServiceBalancer.ServiceState(ejections.apply(name)) : previous.services.get(name).state();
+			services.put(name, new ServiceBalancer(name, service.getValue(), frozen, state));
 		}
-		return new RoutingTable(config, Map.copyOf(endpoints));
+		return new RoutingTable(config, Map.copyOf(endpoints), Map.copyOf(services));
+	}
+
+	/** The service as balanced in this snapshot, or {@code null} when the model has no such service. */
+	public ServiceBalancer service(String name) {
+		return services.get(name);
 	}
 
 	public List<EndpointStats> endpoints(String service) {
@@ -79,6 +109,8 @@ public final class RoutingTable {
 				row.put("ewmaMillis", Math.round(stats.ewmaMillis() * 1000) / 1000.0);
 				row.put("requests", stats.requests());
 				row.put("failures", stats.failures());
+				row.put("ejected", stats.ejected(stats.now()));
+				row.put("ejections", stats.ejections());
 				rows.add(row);
 			}
 			described.put(service, rows);
@@ -92,7 +124,7 @@ public final class RoutingTable {
 	}
 
 	/** Statistics by key, to carry over into the next table. */
-	public Map<String, EndpointStats> statistics() {
+	private Map<String, EndpointStats> statistics() {
 		Map<String, EndpointStats> all = new HashMap<>();
 		endpointsByService.values().forEach(list -> list.forEach(s -> all.put(key(s.service(), s.address()), s)));
 		return all;

@@ -1,13 +1,18 @@
 package io.meshgate.proxy.core;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
+import io.meshgate.model.Retries.RetryOn;
 import io.meshgate.proxy.balancer.EndpointStats;
+import io.meshgate.proxy.balancer.ServiceBalancer;
 import io.meshgate.proxy.metrics.RouteMeters;
+import io.meshgate.proxy.resilience.RetryPolicy;
 import io.meshgate.proxy.routing.WeightedTarget;
 import io.micrometer.tracing.Span;
+import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * One request's way through a proxy: its head, what the pipeline's steps decided (route, destination, endpoint, hop
@@ -49,6 +54,15 @@ public final class Exchange {
 	private String forwardTarget;
 
 	private EndpointStats endpoint;
+
+	/** the service balanced over, when a balancing step picked the endpoint: retries and outlier detection */
+	private ServiceBalancer service;
+
+	/** retries done so far */
+	private int retries;
+
+	/** {@link System#nanoTime()} when the try in flight began */
+	private long tryStartNanos;
 
 	private Hop hop;
 
@@ -123,7 +137,7 @@ public final class Exchange {
 	 * Tells the next hop who called and how, by the listener's rules (see {@link ForwardedHeaders}), and lets the
 	 * observers add theirs (the trace context): called by the transport once, as the request leaves for the upstream.
 	 */
-	public void forwardedHeaders(io.netty.handler.codec.http.HttpHeaders outgoing, String scheme) {
+	public void forwardedHeaders(HttpHeaders outgoing, String scheme) {
 		policy.forwarded().apply(outgoing, head.client(), scheme, head.authority());
 		policy.via(outgoing);
 		forwardNanos = System.nanoTime() - startNanos;
@@ -131,7 +145,7 @@ public final class Exchange {
 	}
 
 	/** Names this proxy in the {@code Via} of a response it relays, by the listener's rules. */
-	public void via(io.netty.handler.codec.http.HttpHeaders responseHeaders) {
+	public void via(HttpHeaders responseHeaders) {
 		policy.via(responseHeaders);
 	}
 
@@ -144,13 +158,99 @@ public final class Exchange {
 		this.forwardTarget = target;
 	}
 
-	/** The endpoint picked, already counted as in flight on it; observers tell it how the exchange went. */
-	public void endpoint(EndpointStats endpoint) {
-		this.endpoint = endpoint;
-	}
-
+	/** The endpoint of the try in flight; observers tell it how the try went. */
 	public EndpointStats endpoint() {
 		return endpoint;
+	}
+
+	/**
+	 * The endpoint picked by balancing over {@code service}, already counted as in flight on it, and admitted under
+	 * the service's request limit: retries, outlier detection and the limit's release go through the service.
+	 */
+	public void endpoint(ServiceBalancer service, EndpointStats endpoint) {
+		this.service = service;
+		this.endpoint = endpoint;
+		this.tryStartNanos = System.nanoTime();
+	}
+
+	/** The service balanced over ({@code null}: the endpoint was not balanced, as an inbound listener's workload). */
+	public ServiceBalancer service() {
+		return service;
+	}
+
+	// --- retries: the policy is written once here, the transports only resend
+
+	/**
+	 * How many request body bytes the transport keeps to resend them on a retry, or -1 when this request is never
+	 * retried (no policy, or a method that is not retried). A body that grows past it is not retried.
+	 */
+	public int replayLimit() {
+		RetryPolicy policy = service == null ? null : service.retries();
+		return policy != null && policy.allows(head.method()) ? policy.replayLimit() : -1;
+	}
+
+	/** The deadline of each try's response head ({@code null}: only the hop's timeout, over every try). */
+	public Duration perTryTimeout() {
+		RetryPolicy policy = service == null ? null : service.retries();
+		return policy == null ? null : policy.perTryTimeout();
+	}
+
+	/**
+	 * The try in flight failed with {@code error} before any of its response reached the caller: the hop of the next
+	 * try, or {@code null} to answer the error. See {@link #retry}.
+	 * @param replayable whether the transport can send the request again (its body was kept whole, or not read yet)
+	 */
+	public Hop retryAfter(ProxyError error, boolean replayable) {
+		RetryPolicy policy = service == null ? null : service.retries();
+		return policy == null || !replayable ? null : retry(policy, policy.reasonFor(error));
+	}
+
+	/** The try's endpoint answered {@code status} ({@code headers}: its response head), which nobody saw yet. */
+	public Hop retryAfter(int status, HttpHeaders headers, boolean replayable) {
+		RetryPolicy policy = service == null ? null : service.retries();
+		return policy == null || !replayable || status < 500 && status != 200 ? null
+				: retry(policy, policy.reasonFor(status, headers));
+	}
+
+	/**
+	 * Another try when the policy retries {@code reason}, the method may be sent again, attempts are left and the
+	 * service's budget allows one: the failed endpoint is told (a failure for outlier detection), another one is
+	 * picked (never the one that failed while another is there), and the observers count the retry.
+	 */
+	private Hop retry(RetryPolicy policy, RetryOn reason) {
+		if (reason == null || hop == null || retries >= policy.attempts() || !policy.allows(head.method())) {
+			return null;
+		}
+		if (!service.budget().withdraw(policy.budgetPercent(), policy.minPerSecond())) {
+			observer.retrying(this, null);
+			return null;
+		}
+		long now = System.nanoTime();
+		EndpointStats failed = endpoint;
+		service.completed(failed, false, now - tryStartNanos);
+		EndpointStats next = service.pick(failed);
+		next.started();
+		endpoint = next;
+		tryStartNanos = now;
+		retries++;
+		hop = hop.to(next);
+		observer.retrying(this, reason);
+		return hop;
+	}
+
+	/** Retries done so far. */
+	public int retries() {
+		return retries;
+	}
+
+	/** How long to wait before the retry just granted: exponential backoff with full jitter. */
+	public long backoffNanos() {
+		return service.retries().backoffNanos(retries);
+	}
+
+	/** Time the try in flight has taken so far, for its endpoint's latency sample. */
+	public long tryNanos() {
+		return System.nanoTime() - tryStartNanos;
 	}
 
 	public void hop(Hop hop) {

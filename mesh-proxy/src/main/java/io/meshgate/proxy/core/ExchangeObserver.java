@@ -2,6 +2,7 @@ package io.meshgate.proxy.core;
 
 import java.util.List;
 
+import io.meshgate.model.Retries.RetryOn;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
@@ -20,6 +21,14 @@ public interface ExchangeObserver {
 	 * trace context of this hop's span). Called once at most, on the request's event loop.
 	 */
 	default void forwarding(Exchange exchange, HttpHeaders outgoing) {
+	}
+
+	/**
+	 * A try failed for {@code reason} and the exchange goes on with another ({@link Exchange#endpoint()} is the new
+	 * endpoint, {@link Exchange#retries()} counts it); {@code reason} {@code null}: it would have, but the service's
+	 * retry budget was spent. Called on the request's event loop.
+	 */
+	default void retrying(Exchange exchange, RetryOn reason) {
 	}
 
 	/** The response status is known ({@link Exchange#status()}) and its head is on its way to the caller. */
@@ -56,6 +65,13 @@ public interface ExchangeObserver {
 			public void forwarding(Exchange exchange, HttpHeaders outgoing) {
 				for (ExchangeObserver observer : all) {
 					observer.forwarding(exchange, outgoing);
+				}
+			}
+
+			@Override
+			public void retrying(Exchange exchange, RetryOn reason) {
+				for (ExchangeObserver observer : all) {
+					observer.retrying(exchange, reason);
 				}
 			}
 

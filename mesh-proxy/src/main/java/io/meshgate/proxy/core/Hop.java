@@ -2,6 +2,7 @@ package io.meshgate.proxy.core;
 
 import java.time.Duration;
 
+import io.meshgate.proxy.balancer.EndpointStats;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -26,6 +27,12 @@ public record Hop(String service, String upstream, String pathAndQuery, String h
 	public Hop(String service, String upstream, String pathAndQuery, String host, boolean tagService,
 			Duration timeout) {
 		this(service, upstream, pathAndQuery, host, tagService, timeout, false);
+	}
+
+	/** The same hop to another endpoint of its service (a retry's). */
+	public Hop to(EndpointStats endpoint) {
+		return new Hop(service, endpoint.address(), pathAndQuery, endpoint.hostHeader(), tagService, timeout,
+				endpoint.isMeshNode());
 	}
 
 	/** Whether the upstream is called over TLS. */

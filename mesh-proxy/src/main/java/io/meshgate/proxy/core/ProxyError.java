@@ -70,6 +70,13 @@ public record ProxyError(HttpResponseStatus status, Outcome outcome, String mess
 				"endpoint " + endpoint + " has max-connections-per-endpoint open and max-pending-per-endpoint waiting");
 	}
 
+	/** The service has {@code max-requests} in flight from this proxy: answered at once rather than queued. */
+	public static ProxyError overloaded(String service) {
+		return new ProxyError(HttpResponseStatus.SERVICE_UNAVAILABLE, Outcome.OVERLOADED,
+				"service '" + service + "' is overloaded: too many requests are waiting for it",
+				"the service has max-requests in flight");
+	}
+
 	public static ProxyError badRequest(String message) {
 		return new ProxyError(HttpResponseStatus.BAD_REQUEST, Outcome.BAD_REQUEST, message);
 	}

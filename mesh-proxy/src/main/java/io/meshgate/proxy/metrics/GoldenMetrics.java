@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.meshgate.model.Retries.RetryOn;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.core.Exchange;
 import io.meshgate.proxy.core.ExchangeObserver;
@@ -22,7 +23,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * no client-side percentiles) labelled {@code direction, source, route, destination, code, outcome};</li>
  * <li>{@code meshgate_request_body_bytes_total}, {@code meshgate_response_body_bytes_total} labelled
  * {@code direction, source, route, destination};</li>
- * <li>{@code meshgate_active_requests} per direction.</li>
+ * <li>{@code meshgate_active_requests} per direction;</li>
+ * <li>{@code meshgate_request_retries_total} by {@code reason} and {@code meshgate_retry_budget_exhausted_total},
+ * labelled like the requests; {@code meshgate_endpoint_ejections_total} labelled {@code direction, destination}.</li>
  * </ul>
  * Labels are bounded by the config: route ids and service names from the model, never paths, ids or addresses.
  */
@@ -76,6 +79,11 @@ public final class GoldenMetrics implements ExchangeObserver {
 	}
 
 	@Override
+	public void retrying(Exchange exchange, RetryOn reason) {
+		exchange.meters().retried(reason);
+	}
+
+	@Override
 	public void ended(Exchange exchange) {
 		active[exchange.head().direction().ordinal()].decrementAndGet();
 		exchange.meters()
@@ -92,6 +100,28 @@ public final class GoldenMetrics implements ExchangeObserver {
 			.tags(tags)
 			.serviceLevelObjectives(BUCKETS)
 			.description("From the request head to the end of the response")
+			.register(registry);
+	}
+
+	Counter retries(Tags tags) {
+		return Counter.builder("meshgate.request.retries")
+			.tags(tags)
+			.description("Tries sent again after a failure, by reason")
+			.register(registry);
+	}
+
+	Counter budgetExhausted(Tags tags) {
+		return Counter.builder("meshgate.retry.budget.exhausted")
+			.tags(tags)
+			.description("Failed tries not retried because the service's retry budget was spent")
+			.register(registry);
+	}
+
+	/** Ejections of the service's endpoints by outlier detection: asked once per service, when a table is built. */
+	public Counter ejections(Direction direction, String service) {
+		return Counter.builder("meshgate.endpoint.ejections")
+			.tags("direction", direction.label(), "destination", service)
+			.description("Endpoints taken out of balancing by outlier detection")
 			.register(registry);
 	}
 

@@ -1,6 +1,8 @@
 package io.meshgate.proxy.metrics;
 
+import io.meshgate.model.Retries.RetryOn;
 import io.meshgate.proxy.core.Outcome;
+import io.meshgate.proxy.resilience.RetryPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -17,6 +19,8 @@ public final class RouteMeters {
 
 	private static final Outcome[] OUTCOMES = Outcome.values();
 
+	private static final RetryOn[] REASONS = RetryOn.values();
+
 	private final GoldenMetrics metrics;
 
 	private final Tags tags;
@@ -32,6 +36,9 @@ public final class RouteMeters {
 
 	private final Timer[] durations = new Timer[CODES.length * OUTCOMES.length];
 
+	/** by retry reason, and the retries the budget refused in the last slot */
+	private final Counter[] retries = new Counter[REASONS.length + 1];
+
 	RouteMeters(GoldenMetrics metrics, String source, Tags tags) {
 		this.metrics = metrics;
 		this.source = source;
@@ -43,6 +50,17 @@ public final class RouteMeters {
 	/** The calling side these meters count for: {@code gateway} at the edge, a workload, or {@code unknown}. */
 	public String source() {
 		return source;
+	}
+
+	/** A retry for {@code reason}, or ({@code null}) one the service's retry budget refused. */
+	void retried(RetryOn reason) {
+		int slot = reason == null ? REASONS.length : reason.ordinal();
+		Counter counter = retries[slot];
+		if (counter == null) {
+			counter = retries[slot] = reason == null ? metrics.budgetExhausted(tags)
+					: metrics.retries(tags.and("reason", RetryPolicy.label(reason)));
+		}
+		counter.increment();
 	}
 
 	void record(int status, Outcome outcome, long durationNanos, long bytesIn, long bytesOut) {

@@ -1,10 +1,8 @@
 package io.meshgate.proxy.routing;
 
-import java.util.List;
-
 import io.meshgate.proxy.balancer.EndpointStats;
-import io.meshgate.proxy.balancer.PowerOfTwoChoices;
 import io.meshgate.proxy.balancer.RoutingTable;
+import io.meshgate.proxy.balancer.ServiceBalancer;
 import io.meshgate.proxy.core.Exchange;
 import io.meshgate.proxy.core.Hop;
 import io.meshgate.proxy.core.ProxyError;
@@ -12,8 +10,9 @@ import io.meshgate.proxy.core.Step;
 import io.meshgate.proxy.core.Verdict;
 
 /**
- * Balancing: picks one endpoint of the destination service (power of two choices over latency and load), counts the
- * request on it, and sets the hop with the service's timeout. Bound to one routing table: a registry change builds a
+ * Balancing: admits the request under the service's {@code max-requests}, picks one endpoint of the destination
+ * service by its {@code load-balancer} (outlier detection's ejected endpoints left out), counts the request on it and
+ * in the retry budget, and sets the hop with the service's timeout. Bound to one routing table: a registry change builds a
  * new step. Written once for the edge and the agents' outbound side.
  */
 public final class BalanceStep implements Step {
@@ -26,16 +25,22 @@ public final class BalanceStep implements Step {
 
 	@Override
 	public Verdict apply(Exchange exchange) {
-		String service = exchange.destination();
-		List<EndpointStats> endpoints = table.endpoints(service);
-		if (endpoints.isEmpty()) {
-			return ProxyError.noEndpoint(service);
+		String name = exchange.destination();
+		ServiceBalancer service = table.service(name);
+		if (service == null || service.endpoints().isEmpty()) {
+			return ProxyError.noEndpoint(name);
 		}
-		EndpointStats endpoint = PowerOfTwoChoices.pick(endpoints);
+		if (!service.admit()) {
+			return ProxyError.overloaded(name);
+		}
+		if (service.retries() != null) {
+			service.budget().deposit();
+		}
+		EndpointStats endpoint = service.pick(null);
 		endpoint.started();
-		exchange.endpoint(endpoint);
-		exchange.hop(new Hop(service, endpoint.address(), exchange.forwardTarget(),
-				endpoint.hostHeader(), true, table.timeout(service), endpoint.isMeshNode()));
+		exchange.endpoint(service, endpoint);
+		exchange.hop(new Hop(name, endpoint.address(), exchange.forwardTarget(), endpoint.hostHeader(), true,
+				service.timeout(), endpoint.isMeshNode()));
 		return Verdict.NEXT;
 	}
 }

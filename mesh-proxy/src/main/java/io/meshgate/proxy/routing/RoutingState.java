@@ -126,7 +126,8 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	}
 
 	private void rebuild() {
-		RoutingTable next = RoutingTable.build(config, endpoints, table.statistics());
+		RoutingTable next = RoutingTable.build(config, endpoints, table,
+				service -> metrics.ejections(direction, service));
 		table = next;
 		List<Step> steps = admit == null ? List.of(route, SplitStep.INSTANCE, new BalanceStep(next))
 				: List.of(route, SplitStep.INSTANCE, admit, new BalanceStep(next));

@@ -50,7 +50,7 @@ class RoutingStateTest {
 			Map.of("inventory", List.of(new Endpoint("inventory", "node-a", URI.create("http://127.0.0.1:15006")),
 					new Endpoint("inventory", "node-b", URI.create("http://127.0.0.1:16006")))));
 
-	private final RoutingTable table = RoutingTable.build(CONFIG, REGISTRY, Map.of());
+	private final RoutingTable table = RoutingTable.build(CONFIG, REGISTRY, (RoutingTable) null);
 
 	private final RoutingState state = new RoutingState(Direction.OUTBOUND, GoldenMetrics.none(), "orders",
 			config -> MatchStep.compile(config, GoldenMetrics.none(), Direction.OUTBOUND, "orders"));
@@ -75,7 +75,7 @@ class RoutingStateTest {
 	void aRegistryEntryNeverReplacesOrJoinsAServicesStaticEndpoints() {
 		EndpointSet hijack = new EndpointSet(2, Map.of("billing",
 				List.of(new Endpoint("billing", "node-evil", URI.create("http://127.0.0.1:18777")))));
-		RoutingTable withHijack = RoutingTable.build(CONFIG, hijack, Map.of());
+		RoutingTable withHijack = RoutingTable.build(CONFIG, hijack, (RoutingTable) null);
 		assertThat(withHijack.endpoints("billing")).extracting(EndpointStats::address)
 			.containsExactly("http://billing.example:8443");
 	}
@@ -122,7 +122,7 @@ class RoutingStateTest {
 		EndpointStats nodeA = table.endpoints("inventory").get(0);
 		nodeA.started();
 		RoutingTable next = RoutingTable.build(CONFIG,
-				new EndpointSet(2, Map.of("inventory", List.of(REGISTRY.of("inventory").get(0)))), table.statistics());
+				new EndpointSet(2, Map.of("inventory", List.of(REGISTRY.of("inventory").get(0)))), table);
 		assertThat(next.endpoints("inventory")).containsExactly(nodeA);
 		assertThat(next.endpoints("inventory").get(0).outstanding()).isEqualTo(1);
 	}

@@ -160,15 +160,34 @@ public final class Forwarder {
 			return relayWebsocket(request, response, exchange);
 		}
 		Hop hop = exchange.hop();
+		// HTTP/1.1 announces a body with Content-Length or Transfer-Encoding; an HTTP/2 stream may carry one without
+		boolean hasBody = request.version().majorVersion() == 2
+				|| request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
+				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
+		ReplayableBody body = new ReplayableBody(request, exchange, hasBody);
+		Mono<Void> tries = send(request, response, exchange, hop, body);
+		if (hop.timeout() != null) {
+			// the deadline for the response head runs from the end of the request, so a long upload is not cut by
+			// it, and covers every try
+			tries = tries.timeout(headDeadline(body.sent(), hop.timeout(), exchange));
+		}
+		return tries.doOnSuccess(done -> exchange.end(Outcome.SUCCESS))
+			.onErrorResume(failure -> failed(request, response, exchange, exchange.hop(), failure))
+			.doOnCancel(() -> exchange.end(Outcome.CANCELLED))
+			.doFinally(signal -> body.release());
+	}
+
+	/**
+	 * One try along {@code hop}, and the next ones while the exchange's retry policy grants them: a try that fails
+	 * before its response reached the caller (it could not connect, was reset, timed out, or answered a status the
+	 * policy retries) goes again after the backoff, on the endpoint {@link Exchange#retryAfter} picked.
+	 */
+	private Mono<Void> send(HttpServerRequest request, HttpServerResponse response, Exchange exchange, Hop hop,
+			ReplayableBody body) {
 		boolean http2 = request.version().majorVersion() == 2;
 		boolean mutual = hop.mesh() && mesh1 != null;
 		HttpClient client = mutual ? (http2 ? mesh2 : mesh1)
 				: hop.secure() ? (http2 ? h2 : https) : (http2 ? h2c : http1);
-		// HTTP/1.1 announces a body with Content-Length or Transfer-Encoding; an HTTP/2 stream may carry one without
-		boolean hasBody = http2 || request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
-				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
-		// the deadline for the response head runs from the end of the request, so a long upload is not cut by it
-		Sinks.Empty<Void> requestSent = hop.timeout() == null ? null : Sinks.empty();
 		Mono<Void> call = client.headers(outgoing -> {
 			MeshHeaders.copyEndToEnd(request.requestHeaders(), outgoing);
 			exchange.forwardedHeaders(outgoing, request.scheme());
@@ -176,18 +195,14 @@ public final class Forwarder {
 		})
 			.request(request.method())
 			.uri(upstreamUri(hop, mutual) + hop.pathAndQuery())
-			.send((outgoing, out) -> {
-				if (!hasBody) {
-					sent(requestSent);
-					return out;
+			.send((outgoing, out) -> out.send(body.forTry()))
+			.response((upstreamResponse, upstreamBody) -> {
+				int code = upstreamResponse.status().code();
+				Hop next = exchange.retryAfter(code, upstreamResponse.responseHeaders(), body.replayable());
+				if (next != null) {
+					return Mono.error(new Retry(next)); // this answer is dropped with its connection
 				}
-				return out.send(request.receive()
-					.retain()
-					.doOnNext(b -> exchange.requestBytes(b.readableBytes()))
-					.doOnComplete(() -> sent(requestSent)));
-			})
-			.response((upstreamResponse, body) -> {
-				exchange.responded(upstreamResponse.status().code());
+				exchange.responded(code);
 				response.status(upstreamResponse.status());
 				MeshHeaders.copyEndToEnd(upstreamResponse.responseHeaders(), response.responseHeaders());
 				exchange.via(response.responseHeaders());
@@ -198,18 +213,55 @@ public final class Forwarder {
 				// (an upstream that answered before reading the whole body may then close on it)
 				Delivery delivery = new Delivery(((Connection) request).channel(), exchange,
 						contentLength(upstreamResponse.responseHeaders()));
-				return response.send(body.retain().doOnNext(delivery::part).doOnComplete(delivery::upstreamDone))
+				return response.send(upstreamBody.retain().doOnNext(delivery::part).doOnComplete(delivery::upstreamDone))
 					.then()
 					.doOnSuccess(done -> exchange.end(delivery.outcome()))
 					.doOnCancel(() -> exchange.end(delivery.outcome()));
 			})
 			.then();
-		if (requestSent != null) {
-			call = call.timeout(headDeadline(requestSent.asMono(), hop.timeout(), exchange));
+		Duration perTry = exchange.perTryTimeout();
+		if (perTry != null) {
+			call = call.timeout(headDeadline(body.sent(), perTry, exchange), Mono.error(TryTimedOut::new));
 		}
-		return call.doOnSuccess(done -> exchange.end(Outcome.SUCCESS))
-			.onErrorResume(failure -> failed(request, response, exchange, hop, failure))
-			.doOnCancel(() -> exchange.end(Outcome.CANCELLED));
+		return call.onErrorResume(failure -> {
+			Hop next = failure instanceof Retry retry ? retry.next : retryAfter(request, response, exchange, hop, body,
+					failure);
+			if (next == null) {
+				return Mono.error(failure);
+			}
+			return Mono.delay(Duration.ofNanos(exchange.backoffNanos()))
+				.then(Mono.defer(() -> send(request, response, exchange, next, body)));
+		});
+	}
+
+	/** The next try's hop after a try failed with {@code failure}, or {@code null}: the failure is answered. */
+	private Hop retryAfter(HttpServerRequest request, HttpServerResponse response, Exchange exchange, Hop hop,
+			ReplayableBody body, Throwable failure) {
+		if (exchange.hasResponded() || response.hasSentHeaders() || callerGone(request, failure)) {
+			return null;
+		}
+		ProxyError error = failure instanceof TryTimedOut ? ProxyError.timeout(hop.service(), hop.upstream())
+				: ProxyError.upstream(hop.service(), hop.upstream(), failure);
+		return exchange.retryAfter(error, body.replayable());
+	}
+
+	/** A try's answer the retry policy retries: not an error, the signal to go again. */
+	private static final class Retry extends RuntimeException {
+
+		private final transient Hop next;
+
+		Retry(Hop next) {
+			super(null, null, false, false);
+			this.next = next;
+		}
+	}
+
+	/** The try's own deadline ({@code per-try-timeout}) passed; answered 504 like the service's when not retried. */
+	private static final class TryTimedOut extends TimeoutException {
+
+		TryTimedOut() {
+			super("per-try timeout");
+		}
 	}
 
 	/**
@@ -220,12 +272,6 @@ public final class Forwarder {
 	private static Mono<Long> headDeadline(Mono<Void> requestSent, Duration timeout, Exchange exchange) {
 		return requestSent.then(Mono.delay(timeout))
 			.flatMap(tick -> exchange.hasResponded() ? Mono.never() : Mono.just(tick));
-	}
-
-	private static void sent(Sinks.Empty<Void> requestSent) {
-		if (requestSent != null) {
-			requestSent.tryEmitEmpty();
-		}
 	}
 
 	private Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Exchange exchange, Hop hop,

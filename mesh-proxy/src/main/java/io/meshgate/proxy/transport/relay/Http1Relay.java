@@ -1,6 +1,7 @@
 package io.meshgate.proxy.transport.relay;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -105,6 +106,23 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 	private ArrayDeque<Object> unsent;
 
 	private ScheduledFuture<?> deadline;
+
+	// retries (see Exchange#retryAfter): the request as sent, and its body kept while it fits the replay buffer
+
+	/** the request head as the next hop gets it, sent again by a retry */
+	private HttpRequest request;
+
+	/** retained duplicates of the body parts received so far; {@code null}: the request will not be sent again */
+	private ArrayDeque<HttpContent> replay;
+
+	private int replayBytes;
+
+	private int replayLimit;
+
+	/** counts tries, so an answer meant for an earlier one (a connect completing late) is recognised */
+	private int tryId;
+
+	private ScheduledFuture<?> tryDeadline;
 
 	/** The upstream whose pool queue the exchange waits in, for a connection under its limit. */
 	private String queuedFor;
@@ -229,8 +247,26 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		}
 		hop = exchange.hop();
 		prepare(request);
+		this.request = request;
+		replayLimit = exchange.replayLimit();
+		replayBytes = 0;
+		if (replayLimit >= 0) {
+			replay = new ArrayDeque<>(2);
+			if (unsent != null) {
+				unsent.forEach(part -> record((HttpContent) part)); // arrived while a step answered later
+			}
+		}
 		if (requestDone) {
 			startDeadline(); // the whole request arrived while a step answered later
+		}
+		send(request);
+	}
+
+	/** Sends the request (and what waits of its body) on a pooled connection, or waits for one. */
+	private void send(HttpRequest request) {
+		tryId++;
+		if (requestDone) {
+			startTryDeadline();
 		}
 		Channel pooled = pool.acquire(hop.upstream(), hop.mesh());
 		if (pooled != null) {
@@ -266,7 +302,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 	}
 
 	private void connect(String target, boolean mesh) {
-		int id = exchangeId;
+		int id = tryId;
 		pool.connect(ctx.channel(), target, mesh)
 			.addListener((ChannelFutureListener) f -> connected(f, id, target, mesh));
 	}
@@ -305,8 +341,8 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 	}
 
 	private void connected(ChannelFuture future, int id, String target, boolean mesh) {
-		if (!active || id != exchangeId || hop == null) {
-			// the exchange ended while connecting (caller gone, timed out): keep the connection for the next one
+		if (!active || id != tryId || hop == null || upstream != null) {
+			// the try ended while connecting (caller gone, timed out, retried): keep the connection for the next one
 			if (future.isSuccess()) {
 				pool.release(target, mesh, future.channel());
 			}
@@ -350,9 +386,13 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 			requestDone = true;
 			if (hop != null) {
 				startDeadline();
+				startTryDeadline();
 			}
 		}
 		exchange.requestBytes(content.content().readableBytes());
+		if (replay != null && hop != null) {
+			record(content);
+		}
 		if ((hop == null && unsent == null) || responseDone) {
 			content.release(); // answered already: the rest of the body has nowhere to go
 			if (last) {
@@ -384,6 +424,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		content.release();
 		requestDone = true;
 		keepAlive = false;
+		dropReplay(); // a request whose body does not parse is never sent again
 		releaseUpstream(false);
 		releaseUnsent();
 		cancelDeadline();
@@ -411,7 +452,16 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		if (msg instanceof HttpResponse response) {
 			int code = response.status().code();
 			informational = code < 200;
+			if (!informational && !responseStarted && hop != null) {
+				Hop next = exchange.retryAfter(code, response.headers(), replay != null);
+				if (next != null) {
+					ReferenceCountUtil.release(msg);
+					retry(next); // what follows of this response is dropped with its connection
+					return;
+				}
+			}
 			if (!informational) {
+				dropReplay(); // the caller gets this answer: nothing is sent again
 				cancelDeadline();
 				exchange.responded(code);
 				upstreamKeepAlive = HttpUtil.isKeepAlive(response);
@@ -470,17 +520,100 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		}
 		releaseUpstream(false);
 		releaseUnsent();
-		cancelDeadline();
 		if (responseStarted) {
 			// mid-body: all that can be done is cutting the connection
+			cancelDeadline();
 			exchange.end(Outcome.UPSTREAM_RESET);
 			ctx.close();
 			return;
 		}
 		String service = hop.service();
 		String endpoint = hop.upstream();
+		ProxyError error = cause == null ? ProxyError.reset(service, endpoint)
+				: ProxyError.upstream(service, endpoint, cause);
+		Hop next = exchange.retryAfter(error, replay != null);
+		if (next != null) {
+			retry(next); // the service's timeout keeps running over every try
+			return;
+		}
+		cancelDeadline();
 		hop = null;
-		answer(cause == null ? ProxyError.reset(service, endpoint) : ProxyError.upstream(service, endpoint, cause));
+		answer(error);
+	}
+
+	/**
+	 * Another try along {@code next}: the failed try's connection is closed (what else it sends is dropped), and after
+	 * the backoff the request goes again with the body kept so far; parts still arriving follow it as usual.
+	 */
+	private void retry(Hop next) {
+		releaseUpstream(false);
+		releaseUnsent();
+		cancelTryDeadline();
+		hop = next;
+		next.applyTo(request.headers());
+		unsent = new ArrayDeque<>(replay.size() + 1);
+		for (HttpContent part : replay) {
+			unsent.add(part.retainedDuplicate());
+		}
+		int id = exchangeId;
+		ctx.executor().schedule(() -> resend(id, next), exchange.backoffNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	private void resend(int id, Hop next) {
+		if (active && id == exchangeId && hop == next) { // else answered meanwhile: timed out, or the caller left
+			send(request);
+		}
+	}
+
+	/** Keeps a body part for a retry while the body fits the replay buffer; past it, the request is sent once. */
+	private void record(HttpContent content) {
+		replayBytes += content.content().readableBytes();
+		if (replayBytes > replayLimit) {
+			dropReplay();
+		}
+		else {
+			replay.add(content.retainedDuplicate());
+		}
+	}
+
+	private void dropReplay() {
+		if (replay != null) {
+			replay.forEach(ReferenceCountUtil::release);
+			replay = null;
+		}
+	}
+
+	/** A try's own deadline ({@code per-try-timeout}), from the end of the request or the try's start after it. */
+	private void startTryDeadline() {
+		Duration perTry = exchange.perTryTimeout();
+		if (perTry != null && tryDeadline == null && hop != null && !exchange.hasResponded()) {
+			int id = tryId;
+			tryDeadline = ctx.executor().schedule(() -> tryTimedOut(id), perTry.toNanos(), TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void cancelTryDeadline() {
+		if (tryDeadline != null) {
+			tryDeadline.cancel(false);
+			tryDeadline = null;
+		}
+	}
+
+	private void tryTimedOut(int id) {
+		if (active && id == tryId && hop != null && !exchange.hasResponded()) {
+			tryDeadline = null;
+			ProxyError error = ProxyError.timeout(hop.service(), hop.upstream());
+			Hop next = exchange.retryAfter(error, replay != null);
+			if (next != null) {
+				retry(next);
+				return;
+			}
+			releaseUpstream(false);
+			releaseUnsent();
+			cancelDeadline();
+			hop = null;
+			answer(error);
+		}
 	}
 
 	private void timedOut(int id) {
@@ -514,6 +647,8 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 			response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
 		}
 		outcome = error.outcome();
+		dropReplay();
+		cancelTryDeadline();
 		exchange.failed(error);
 		exchange.responded(error.status().code());
 		exchange.responseBytes(response.content().readableBytes());
@@ -535,6 +670,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 	}
 
 	private void cancelDeadline() {
+		cancelTryDeadline();
 		if (deadline != null) {
 			deadline.cancel(false);
 			deadline = null;
@@ -580,6 +716,8 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		}
 		active = false;
 		hop = null;
+		dropReplay();
+		request = null;
 		exchange.end(outcome);
 		if (!keepAlive) {
 			ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -610,6 +748,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 			cancelDeadline();
 			releaseUpstream(false);
 			releaseUnsent();
+			dropReplay();
 		}
 		active = false;
 		hop = null;
