@@ -62,6 +62,8 @@ class PipelineContractTest {
 
 	private static final String DURATIONS = "meshgate_request_duration_seconds_count";
 
+	private static final String RETRIES = "meshgate_request_retries_total";
+
 	@TempDir
 	static Path work;
 
@@ -160,8 +162,12 @@ class PipelineContractTest {
 				      endpoints: [ https://127.0.0.1:%d ]
 				    contract-denied:
 				      timeout: 1s
+				    contract-retry:
+				      timeout: 2s
+				      retries: { attempts: 2, retry-on: [ reset, gateway-error ], backoff: 5ms, methods: [ POST ] }
 				""".formatted(CLOSED_PORT, backend.tlsPort, backend.wrongHostTlsPort), Map.of("contract", backend.httpPort, "contract-v2", backend.httpPort,
-						"contract-grpc", backend.grpcPort, "contract-denied", backend.httpPort));
+						"contract-grpc", backend.grpcPort, "contract-denied", backend.httpPort, "contract-retry",
+						backend.httpPort));
 		mesh.repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", """
 				  routes:
 				    - id: contract-edge
@@ -199,6 +205,10 @@ class PipelineContractTest {
 				      ingress: { path: /denied/**, strip-prefix: 1 }
 				      auth: none
 				      to: contract-denied
+				    - id: retry-edge
+				      ingress: { path: /retry/**, strip-prefix: 1 }
+				      auth: none
+				      to: contract-retry
 				    - id: token-edge
 				      ingress: { path: /token/**, strip-prefix: 1 }
 				      to: contract
@@ -383,6 +393,41 @@ class PipelineContractTest {
 			.isEqualTo(200);
 	}
 
+	/**
+	 * A retry, on every transport and plane: the service fails the first try (its connection closes), the destination
+	 * node's agent answers that 502, and the calling proxy, whose policy retries gateway errors, tries again. The
+	 * caller gets the good answer; the calling proxy counts one request (a success) and one retry; the destination
+	 * counts both tries.
+	 */
+	@ParameterizedTest(name = "{0} / {1}")
+	@MethodSource("allTransports")
+	void aFailedTryIsRetriedAndCountedOnceWithItsRetry(Plane plane, Transport transport) {
+		String key = "/fail-once/" + plane + "-" + transport;
+		Meters before = Meters.scrape(plane);
+
+		Answer answer = call(plane, transport, "contract-retry", plane == Plane.EDGE ? "/retry" + key : key);
+
+		assertThat(answer.status).as(answer.body).isEqualTo(200);
+		assertThat(answer.body).isEqualTo("recovered");
+		String route = plane == Plane.EDGE ? "retry-edge" : "default";
+		Map<String, String> success = Map.of("route", route, "destination", "contract-retry", "code", "2xx",
+				"outcome", "success");
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			Meters after = Meters.scrape(plane);
+			String counted = "counted by the caller:" + after.caller.changedSince(before.caller, REQUESTS)
+					+ "\ncounted by node-b:" + after.inbound.changedSince(before.inbound, REQUESTS) + "\n";
+			assertThat(after.caller(REQUESTS, success) - before.caller(REQUESTS, success)).as(counted).isEqualTo(1);
+			assertThat(after.callerTotal() - before.callerTotal()).as("counted once; " + counted).isEqualTo(1);
+			Map<String, String> retry = Map.of("route", route, "destination", "contract-retry", "reason",
+					"gateway_error");
+			assertThat(after.caller(RETRIES, retry) - before.caller(RETRIES, retry)).as(counted).isEqualTo(1);
+			Map<String, String> reset = Map.of("destination", "contract-retry", "outcome", "upstream_reset");
+			Map<String, String> served = Map.of("destination", "contract-retry", "outcome", "success");
+			assertThat(after.inbound(REQUESTS, reset) - before.inbound(REQUESTS, reset)).as(counted).isEqualTo(1);
+			assertThat(after.inbound(REQUESTS, served) - before.inbound(REQUESTS, served)).as(counted).isEqualTo(1);
+		});
+	}
+
 	/** Requests whose framing a backend could read differently: refused on both planes, never forwarded. */
 	static Stream<Arguments> badFraming() {
 		List<Arguments> all = new ArrayList<>();
@@ -476,6 +521,10 @@ class PipelineContractTest {
 					- before.caller("meshgate_response_body_bytes_total", contract))
 				.isGreaterThanOrEqualTo(ContractBackend.BIG);
 		});
+	}
+
+	static Stream<Arguments> allTransports() {
+		return Stream.of(Plane.values()).flatMap(plane -> Stream.of(Transport.values()).map(t -> Arguments.of(plane, t)));
 	}
 
 	static Stream<Arguments> bodyTransports() {

@@ -39,6 +39,8 @@ public final class ContractBackend implements AutoCloseable {
 
 	public final TestCertificates certificates;
 
+	private final java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
 	private final DisposableServer http;
 
 	private final DisposableServer tls;
@@ -84,6 +86,11 @@ public final class ContractBackend implements AutoCloseable {
 				.route(request -> request.uri().startsWith("/stream"),
 						(request, response) -> response.sendString(
 								Flux.interval(Duration.ZERO, Duration.ofMillis(700)).take(3).map(i -> "part" + i + ";")))
+				// fails (closes the connection) the first time a path is asked for, serves it after: a retry's case
+				.route(request -> request.uri().startsWith("/fail-once/"),
+						(request, response) -> failedOnce.add(request.uri())
+								? Mono.fromRunnable(() -> ((Connection) request).channel().close())
+								: request.receive().then(response.sendString(Mono.just("recovered")).then()))
 				.route(request -> request.uri().startsWith("/close"),
 						(request, response) -> Mono.fromRunnable(() -> ((Connection) request).channel().close()))
 				.route(request -> request.uri().startsWith("/sha256"),
