@@ -124,6 +124,9 @@ class PipelineContractTest {
 			new Case("denied by the destination's policy", "/denied/x", "contract-denied", "/x", 403,
 					"no policy rule of service 'contract-denied' allows this call", "denied-edge", "default",
 					"contract-denied", "4xx", "success", new String[] { "4xx", "denied" }, null),
+			// the route's fault injection answers before balancing: nothing is forwarded (the service has no endpoint)
+			new Case("fault injected", "/fault/x", "contract-fault", "/x", 503, "fault injected by route",
+					"fault-edge", "fault-mesh", "contract-fault", "5xx", "fault", null, null),
 			new Case("no bearer token on a route that requires one", "/token/x", null, null, 401,
 					"\"error\":\"unauthenticated\"", "token-edge", null, "contract", "4xx", "unauthenticated", null,
 					"mesh: east-west calls are authenticated by certificates, not bearer tokens (edge only)"),
@@ -162,6 +165,7 @@ class PipelineContractTest {
 				      endpoints: [ https://127.0.0.1:%d ]
 				    contract-denied:
 				      timeout: 1s
+				    contract-fault:
 				    contract-retry:
 				      timeout: 2s
 				      retries: { attempts: 2, retry-on: [ reset, gateway-error ], backoff: 5ms, methods: [ POST ] }
@@ -205,6 +209,15 @@ class PipelineContractTest {
 				      ingress: { path: /denied/**, strip-prefix: 1 }
 				      auth: none
 				      to: contract-denied
+				    - id: fault-edge
+				      ingress: { path: /fault/**, strip-prefix: 1 }
+				      auth: none
+				      to: contract-fault
+				      fault: { abort: { percent: 100 } }
+				    - id: fault-mesh
+				      match: { service: contract-fault }
+				      to: contract-fault
+				      fault: { abort: { percent: 100 } }
 				    - id: retry-edge
 				      ingress: { path: /retry/**, strip-prefix: 1 }
 				      auth: none

@@ -12,8 +12,9 @@ import java.util.List;
  * @param to      one service ({@code to: orders}) or a weighted split whose weights add up to 100
  * @param auth    who may use the ingress: a bearer token with scopes, or {@code none}; absent: a valid token when
  *                {@code mesh.jwt} is set, anyone when it is not
+ * @param fault   delays or errors injected into a share of the route's requests; absent: none
  */
-public record Route(String id, Ingress ingress, Match match, List<Destination> to, RouteAuth auth) {
+public record Route(String id, Ingress ingress, Match match, List<Destination> to, RouteAuth auth, Fault fault) {
 
 	public Route {
 		to = Immutables.list(to);

@@ -215,7 +215,7 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingres: { path: /a }, to: orders }
 						""", FILE + ": mesh.routes[0].ingres.path: unknown key 'ingres' (did you mean 'ingress'?); "
-						+ "allowed here: id, ingress, match, to, auth"),
+						+ "allowed here: id, ingress, match, to, auth, fault"),
 				Arguments.of("east-west match of an unknown service", """
 						  routes:
 						    - { id: a, match: { service: inventroy }, to: orders }
@@ -303,7 +303,7 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, timeout: { x: 1 } }
 						""", FILE + ": mesh.routes[0].timeout.x: unknown key 'timeout'; allowed "
-						+ "here: id, ingress, match, to, auth"),
+						+ "here: id, ingress, match, to, auth, fault"),
 				Arguments.of("auth with scopes but no issuer to check tokens against", """
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, auth: { scopes: [ orders.read ] } }
@@ -407,6 +407,18 @@ class MeshConfigLoaderTest {
 						    payments:
 						      max-requests: 0
 						""", FILE + ": mesh.services.payments.max-requests: '0' must be at least 1"),
+				Arguments.of("a fault without a delay or an abort", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, fault: { } }
+						""", FILE + ": mesh.routes[0].fault: missing: a delay, an abort, or both (remove 'fault' for none)"),
+				Arguments.of("a fault abort with a success status", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, fault: { abort: { percent: 5, status: 200 } } }
+						""", FILE + ": mesh.routes[0].fault.abort.status: '200' is not an error status (400 to 599)"),
+				Arguments.of("a fault delay above 100%", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, fault: { delay: { percent: 150, duration: 1s } } }
+						""", FILE + ": mesh.routes[0].fault.delay.percent: '150.0' is not a percentage (0 to 100)"),
 				Arguments.of("an unknown tracing format", """
 						  telemetry: { tracing: { endpoint: "http://c:4318/v1/traces", format: jaeger } }
 						""", FILE + ": mesh.telemetry.tracing.format: 'jaeger' is not one of: zipkin, otlp"));

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.springframework.util.unit.DataSize;
 
 import io.meshgate.model.Destination;
+import io.meshgate.model.Fault;
 import io.meshgate.model.OutlierDetection;
 import io.meshgate.model.Retries;
 import io.meshgate.model.Ingress;
@@ -47,6 +48,8 @@ public final class MeshRules {
 	private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
 
 	private static final int MAX_RETRIES = 10;
+
+	private static final Duration MAX_FAULT_DELAY = Duration.ofSeconds(60);
 
 	private static final DataSize MAX_REPLAY_BUFFER = DataSize.ofMegabytes(16);
 
@@ -150,6 +153,38 @@ public final class MeshRules {
 		}
 	}
 
+	private void checkFault(String key, Fault fault) {
+		if (fault == null) {
+			return;
+		}
+		if (fault.delay() == null && fault.abort() == null) {
+			fail(key, "missing: a delay, an abort, or both (remove 'fault' for none)");
+		}
+		if (fault.delay() != null) {
+			checkPercent(key + ".delay.percent", fault.delay().percent());
+			Duration duration = fault.delay().duration();
+			if (duration == null) {
+				fail(key + ".delay.duration", "missing: how long the delayed requests wait, such as 500ms");
+			}
+			else if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_FAULT_DELAY) > 0) {
+				fail(key + ".delay.duration", "'" + duration + "' must be more than 0 and at most 60s");
+			}
+		}
+		if (fault.abort() != null) {
+			checkPercent(key + ".abort.percent", fault.abort().percent());
+			int status = fault.abort().status();
+			if (status < 400 || status > 599) {
+				fail(key + ".abort.status", "'" + status + "' is not an error status (400 to 599)");
+			}
+		}
+	}
+
+	private void checkPercent(String key, double percent) {
+		if (!(percent >= 0 && percent <= 100)) {
+			fail(key, "'" + percent + "' is not a percentage (0 to 100)");
+		}
+	}
+
 	private void checkOutlierDetection(String key, OutlierDetection detection) {
 		if (detection.consecutiveFailures() < 0 || detection.consecutiveFailures() > 1000) {
 			fail(key + ".consecutive-failures", "'" + detection.consecutiveFailures() + "' must be from 0 to 1000");
@@ -195,6 +230,7 @@ public final class MeshRules {
 					fail(key + ".match", "same match as mesh.routes[" + shadowing + "], so this route is never used");
 				}
 			}
+			checkFault(key + ".fault", route.fault());
 			if (route.ingress() != null) {
 				checkIngress(key + ".ingress", route.ingress());
 				Integer shadowing = matches.putIfAbsent(normalized(route.ingress()), i);

@@ -33,6 +33,8 @@ public enum Outcome {
 	INSUFFICIENT_SCOPE("insufficient_scope", 7),
 	/** the issuer's signing keys could not be fetched, so no token can be checked (503) */
 	AUTH_UNAVAILABLE("auth_unavailable", 14),
+	/** answered by the route's fault injection ({@code fault.abort}), never forwarded */
+	FAULT("fault", 14),
 	/** reactor-netty could not decode the request (answered before any pipeline ran; never in metrics) */
 	URI_TOO_LONG("uri_too_long", 13),
 	/** the request's header block came too slowly (answered 408 before any pipeline ran; never in metrics) */

@@ -1,5 +1,6 @@
 package io.meshgate.proxy.routing;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -17,6 +18,7 @@ import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Step;
 import io.meshgate.proxy.logging.ProxyErrorLog;
 import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.resilience.FaultStep;
 
 /**
  * The routing snapshot of one balancing direction (the edge's ingress, an agent's outbound), swapped whole when
@@ -48,6 +50,9 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 	private Step route;
 
 	private Step admit;
+
+	/** the routes' fault injection; {@code null} when no route has a fault */
+	private Step fault;
 
 	private volatile RoutingTable table = RoutingTable.empty();
 
@@ -93,6 +98,21 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		rebuild();
 	}
 
+	/** The pipeline's steps: route, split, then what the model asks for (admission, faults), then balancing. */
+	private List<Step> steps(RoutingTable next) {
+		List<Step> steps = new ArrayList<>(5);
+		steps.add(route);
+		steps.add(SplitStep.INSTANCE);
+		if (admit != null) {
+			steps.add(admit);
+		}
+		if (fault != null) {
+			steps.add(fault);
+		}
+		steps.add(new BalanceStep(next));
+		return steps;
+	}
+
 	public RoutingTable current() {
 		return table;
 	}
@@ -116,6 +136,7 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		config = applied.model();
 		route = routes.apply(config);
 		admit = admission.apply(config);
+		fault = FaultStep.compile(config);
 		rebuild();
 	}
 
@@ -129,9 +150,7 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		RoutingTable next = RoutingTable.build(config, endpoints, table,
 				service -> metrics.ejections(direction, service));
 		table = next;
-		List<Step> steps = admit == null ? List.of(route, SplitStep.INSTANCE, new BalanceStep(next))
-				: List.of(route, SplitStep.INSTANCE, admit, new BalanceStep(next));
-		pipeline = new Pipeline(direction, policy, steps, observer,
+		pipeline = new Pipeline(direction, policy, steps(next), observer,
 				metrics.meters(direction, source, "default", "unknown"));
 	}
 }

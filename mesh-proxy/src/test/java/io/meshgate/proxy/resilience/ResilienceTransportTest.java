@@ -129,6 +129,19 @@ class ResilienceTransportTest {
 				    limited:
 				      endpoints: %1$s
 				      max-requests: 1
+				  routes:
+				    - id: abort-all
+				      match: { service: turns, headers: { x-fault: abort } }
+				      to: turns
+				      fault: { abort: { percent: 100, status: 418 } }
+				    - id: abort-half
+				      match: { service: turns, headers: { x-fault: half } }
+				      to: turns
+				      fault: { abort: { percent: 50 } }
+				    - id: delay-all
+				      match: { service: turns, headers: { x-fault: delay } }
+				      to: turns
+				      fault: { delay: { percent: 100, duration: 300ms } }
 				""".formatted(both, CLOSED, a.port()), "application.yml"))).config();
 		GoldenMetrics metrics = new GoldenMetrics(registry);
 		state = new RoutingState(Direction.OUTBOUND, metrics, "test",
@@ -227,8 +240,13 @@ class ResilienceTransportTest {
 	}
 
 	private static Answer get(Transport transport, String service, String path) {
+		return get(transport, service, path, Map.of());
+	}
+
+	private static Answer get(Transport transport, String service, String path, Map<String, String> headers) {
 		long start = System.nanoTime();
 		return client(transport).headers(h -> h.set("host", service))
+			.headers(h -> headers.forEach(h::set))
 			.get()
 			.uri(path)
 			.responseSingle((response, body) -> body.asString()
@@ -430,6 +448,30 @@ class ResilienceTransportTest {
 		hold = Mono.empty();
 		assertThat(first.join().status).isEqualTo(200);
 		assertThat(get(transport, "limited", "/echo").status).isEqualTo(200);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void aRoutesFaultsAbortOrDelayTheirShareOfRequests(Transport transport) {
+		Answer aborted = get(transport, "turns", "/echo", Map.of("x-fault", "abort"));
+		assertThat(aborted.status).isEqualTo(418);
+		assertThat(aborted.body).contains("\"error\":\"fault\"").contains("fault injected by route 'abort-all'");
+		assertThat(servedBy).as("an aborted request reaches no endpoint").isEmpty();
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> counter("meshgate.requests", "route", "abort-all", "code", "4xx", "outcome", "fault") > 0);
+
+		Answer delayed = get(transport, "turns", "/echo", Map.of("x-fault", "delay"));
+		assertThat(delayed.status).isEqualTo(200);
+		assertThat(delayed.took).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+
+		int failed = 0;
+		for (int i = 0; i < 200; i++) {
+			if (get(transport, "turns", "/echo", Map.of("x-fault", "half")).status == 503) {
+				failed++;
+			}
+		}
+		assertThat(failed).isBetween(60, 140);
+		assertThat(get(transport, "turns", "/echo").status).as("other requests untouched").isEqualTo(200);
 	}
 
 	private static int closedPort() {
