@@ -47,7 +47,18 @@ init_config_repo() { # dir : a Git repository of what is in dir, committed once,
     && git -C "$1" -c user.name=bench -c user.email=bench@local commit -qm bench
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# A port nothing listens on, never one handed out before in this run: a process that starts slowly has not bound its
+# port yet when the next one asks, and the kernel may hand the same port out again (it did: two targets on one port).
+# The list lives in a file because callers run this in $(...) subshells ($$ is still the script's pid there).
+free_port() {
+  local used=${WORK:-${TMPDIR:-/tmp}}/ports-used.$$ port
+  while :; do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+    grep -qx "$port" "$used" 2>/dev/null || break
+  done
+  echo "$port" >>"$used"
+  echo "$port"
+}
 
 # A join token from a control plane started with data dir $1 on port $2, as its operator (TLS trusting the CA root
 # it made there, with the operator secret it made there). Waits for it to answer.

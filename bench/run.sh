@@ -3,7 +3,8 @@
 # every proxy a user could pick instead of Meshgate, in one run on one machine:
 #
 #   direct | nginx | HAProxy | plain Spring Cloud Gateway | Meshgate gateway (a public route; a route checking a
-#   bearer token; the public route traced at 1% and at 100%) | Meshgate agent pair (outbound -> inbound)
+#   bearer token; the public route traced at 1% and at 100%; the public route with retries and a circuit breaker) |
+#   Meshgate agent pair (outbound -> inbound; again traced, and again with retries and a circuit breaker)
 #
 #   bench/run.sh [--quick] [--only t1,t2] [--profile target]
 #     --quick     about 3 minutes: shorter warm-up and runs
@@ -23,21 +24,22 @@ PEERS=$ROOT/bench/peers
 VERSION=0.1.0-SNAPSHOT
 ARGS="$*"
 DURATION=15; WARMUP=30; RATE_WARMUP=10; ROUNDS=3
-TARGETS=(direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all agent-pair agent-pair-traced nginx-pair nginx-mtls-pair)
+TARGETS=(direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all gateway-resilient
+  agent-pair agent-pair-traced agent-pair-resilient nginx-pair nginx-mtls-pair)
 ONLY=; PROFILE=
 usage() { echo "usage: bench/run.sh [--quick] [--only target,...] [--profile target]; targets: ${TARGETS[*]}" >&2; exit 2; }
 while (( $# )); do
   case $1 in
     --quick) DURATION=5; WARMUP=20; RATE_WARMUP=5; ROUNDS=2 ;;
     --only) ONLY=${2:-}; [[ -n $ONLY ]] || usage; shift ;;
-    --profile) PROFILE=${2:-}; [[ $PROFILE =~ ^(plain-scg|gateway|gateway-traced|agent-pair|agent-pair-traced)$ ]] || usage; shift ;;
+    --profile) PROFILE=${2:-}; [[ $PROFILE =~ ^(plain-scg|gateway|gateway-traced|gateway-resilient|agent-pair|agent-pair-traced|agent-pair-resilient)$ ]] || usage; shift ;;
     *) usage ;;
   esac
   shift
 done
 if [[ -n $ONLY ]]; then
   IFS=, read -r -a TARGETS <<<"$ONLY"
-  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all agent-pair agent-pair-traced nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
+  for t in "${TARGETS[@]}"; do [[ " direct nginx haproxy plain-scg gateway gateway-jwt gateway-traced gateway-traced-all gateway-resilient agent-pair agent-pair-traced agent-pair-resilient nginx-pair nginx-mtls-pair " == *" $t "* ]] || usage; done
 fi
 [[ -z $PROFILE || " ${TARGETS[*]} " == *" $PROFILE "* ]] || TARGETS+=("$PROFILE")
 CONNECTIONS=32                          # wrk connections at saturation, the same for every target
@@ -130,8 +132,8 @@ start_all() {
     BENCH_PORT=$SCG_PORT BENCH_BACKEND_URI=http://127.0.0.1:$BACKEND_PORT \
       start plain-scg java -XX:+UseSerialGC $HEAP -jar "$PEERS/plain-scg/target/plain-scg-$VERSION.jar"
   fi
-  if wanted gateway || wanted gateway-jwt || wanted gateway-traced || wanted gateway-traced-all || wanted agent-pair \
-      || wanted agent-pair-traced; then
+  if wanted gateway || wanted gateway-jwt || wanted gateway-traced || wanted gateway-traced-all \
+      || wanted gateway-resilient || wanted agent-pair || wanted agent-pair-traced || wanted agent-pair-resilient; then
     start_meshgate
   fi
 
@@ -173,13 +175,13 @@ start_all() {
       "$WORK/gateway.log (control plane: $WORK/control-plane.log)" "$PID_gateway $PID_control_plane"
     PROCS_gateway=$PID_gateway
   fi
-  local traced
-  for traced in gateway-traced gateway-traced-all; do
-    wanted $traced || continue
-    local pid_var="PID_${traced//-/_}"
-    wait_for "Meshgate gateway, profile ${traced#gateway-}" "$(url_of $traced)" "$WORK/$traced.log" \
+  local variant
+  for variant in gateway-traced gateway-traced-all gateway-resilient; do
+    wanted $variant || continue
+    local pid_var="PID_${variant//-/_}"
+    wait_for "Meshgate gateway, profile ${variant#gateway-}" "$(url_of $variant)" "$WORK/$variant.log" \
       "${!pid_var} $PID_control_plane"
-    printf -v "PROCS_${traced//-/_}" '%s' "${!pid_var}"
+    printf -v "PROCS_${variant//-/_}" '%s' "${!pid_var}"
   done
   if wanted agent-pair; then
     wait_for "Meshgate agent pair" "http://mesh-backend/" "$WORK/node-a.log (and $WORK/node-b.log)" \
@@ -190,6 +192,11 @@ start_all() {
     wait_for "Meshgate agent pair, profile traced" "http://mesh-backend-traced/" "$WORK/node-c.log (and $WORK/node-d.log)" \
       "$PID_node_c $PID_node_d $PID_control_plane" "http://127.0.0.1:$C_OUT"
     PROCS_agent_pair_traced="$PID_node_c $PID_node_d"
+  fi
+  if wanted agent-pair-resilient; then
+    wait_for "Meshgate agent pair, profile resilient" "http://mesh-backend-resilient/" \
+      "$WORK/node-e.log (and $WORK/node-f.log)" "$PID_node_e $PID_node_f $PID_control_plane" "http://127.0.0.1:$E_OUT"
+    PROCS_agent_pair_resilient="$PID_node_e $PID_node_f"
   fi
   PROCS_direct=""
 }
@@ -215,6 +222,8 @@ mesh:
       timeout: 5s
     mesh-backend-traced:
       timeout: 5s
+    mesh-backend-resilient:
+      timeout: 5s
   routes:
     - { id: bench-jwt, ingress: { path: /jwt/**, strip-prefix: 1 }, to: backend, auth: { scopes: [ orders.read ] } }
     - { id: bench, ingress: { path: /** }, to: backend, auth: none }
@@ -232,9 +241,24 @@ YAML
   }
   telemetry_profile 0.01 sampled >"$WORK/git/config-repo/application-traced.yml"
   telemetry_profile 1.0 none >"$WORK/git/config-repo/application-traced-all.yml"
+  # the resilient gateway and agent pair: retries and a circuit breaker (a request limit, outlier detection) on the
+  # service each calls. None of them acts here (the backend never fails; the limit is far above the 32 connections):
+  # what is measured is their bookkeeping on every request, not a retry or an ejection
+  cat >"$WORK/git/config-repo/application-resilient.yml" <<'YAML'
+mesh:
+  services:
+    backend:
+      retries: { attempts: 2, retry-on: [ connect-failure, reset, gateway-error ] }
+      outlier-detection: { consecutive-failures: 5, base-ejection-time: 10s }
+      max-requests: 10000
+    mesh-backend-resilient:
+      retries: { attempts: 2, retry-on: [ connect-failure, reset, gateway-error ] }
+      outlier-detection: { consecutive-failures: 5, base-ejection-time: 10s }
+      max-requests: 10000
+YAML
   init_config_repo "$WORK/git"
   MESHGATE_CONFIG_GIT_URI=$WORK/git MESHGATE_DATA_DIR=$WORK/cp MESHGATE_CONTROL_PLANE_PORT=$CP_PORT \
-    MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT=$(free_port) MESHGATE_VALIDATE_PROFILES=default,traced,traced-all \
+    MESHGATE_CONTROL_PLANE_MANAGEMENT_PORT=$(free_port) MESHGATE_VALIDATE_PROFILES=default,traced,traced-all,resilient \
     start control-plane java -XX:+UseSerialGC -Xmx256m -XX:TieredStopAtLevel=1 \
       -jar "$ROOT/control-plane/target/control-plane-$VERSION-exec.jar"
   if wanted gateway || wanted gateway-jwt; then
@@ -249,15 +273,17 @@ YAML
       MESHGATE_GATEWAY_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" gateway gateway) \
       start gateway java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
   fi
-  local traced profile port
-  for traced in gateway-traced gateway-traced-all; do
-    wanted $traced || continue
-    profile=${traced#gateway-}
-    port=$(free_port); printf -v "PORT_${traced//-/_}" '%s' "$port"
-    MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/$traced MESHGATE_PROFILES=$profile \
+  # a gateway process of its own per profile (traced, traced-all, resilient), on the same public route: the profile is
+  # the target's name after "gateway-"
+  local variant profile port
+  for variant in gateway-traced gateway-traced-all gateway-resilient; do
+    wanted $variant || continue
+    profile=${variant#gateway-}
+    port=$(free_port); printf -v "PORT_${variant//-/_}" '%s' "$port"
+    MESHGATE_CONTROL_PLANE_URI=https://127.0.0.1:$CP_PORT MESHGATE_DATA_DIR=$WORK/$variant MESHGATE_PROFILES=$profile \
       MESHGATE_GATEWAY_PORT=$port MESHGATE_GATEWAY_MANAGEMENT_PORT=$(free_port) \
       MESHGATE_GATEWAY_JOIN_TOKEN=$(cp_token "$WORK/cp" "$CP_PORT" gateway gateway) \
-      start $traced java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
+      start $variant java -XX:+UseSerialGC $HEAP -jar "$ROOT/gateway/target/gateway-$VERSION-exec.jar"
   done
 
   # the agents get the JVM flags bin/meshgate ships, as in bench/agent-pair.sh
@@ -285,6 +311,14 @@ YAML
     MESHGATE_PROFILES=traced agent node-d "$D_ADMIN" "$D_OUT" "$D_IN" mesh-backend-traced \
       --meshgate.agent.workloads.mesh-backend-traced=http://127.0.0.1:$BACKEND_PORT
   fi
+  # the same pair with retries and a circuit breaker (profile resilient), on a service of its own too: the policy is
+  # the service's, so the plain pair's mesh-backend stays without it
+  if wanted agent-pair-resilient; then
+    E_ADMIN=$(free_port); E_OUT=$(free_port); E_IN=$(free_port); F_ADMIN=$(free_port); F_OUT=$(free_port); F_IN=$(free_port)
+    MESHGATE_PROFILES=resilient agent node-e "$E_ADMIN" "$E_OUT" "$E_IN" ""
+    MESHGATE_PROFILES=resilient agent node-f "$F_ADMIN" "$F_OUT" "$F_IN" mesh-backend-resilient \
+      --meshgate.agent.workloads.mesh-backend-resilient=http://127.0.0.1:$BACKEND_PORT
+  fi
 }
 
 # --- load -------------------------------------------------------------------------------------------------------
@@ -303,14 +337,17 @@ url_of() {
     gateway-jwt) echo "http://127.0.0.1:$GW_PORT/jwt/" ;;
     gateway-traced) echo "http://127.0.0.1:$PORT_gateway_traced/" ;;
     gateway-traced-all) echo "http://127.0.0.1:$PORT_gateway_traced_all/" ;;
+    gateway-resilient) echo "http://127.0.0.1:$PORT_gateway_resilient/" ;;
     agent-pair) echo "http://127.0.0.1:$A_OUT/" ;;
     agent-pair-traced) echo "http://127.0.0.1:$C_OUT/" ;;
+    agent-pair-resilient) echo "http://127.0.0.1:$E_OUT/" ;;
   esac
 }
 hey_args() { # -> words without spaces of their own
   case $1 in
     agent-pair) echo "-x http://127.0.0.1:$A_OUT http://mesh-backend/" ;;
     agent-pair-traced) echo "-x http://127.0.0.1:$C_OUT http://mesh-backend-traced/" ;;
+    agent-pair-resilient) echo "-x http://127.0.0.1:$E_OUT http://mesh-backend-resilient/" ;;
     *) url_of "$1" ;;
   esac
 }
@@ -334,6 +371,7 @@ wrk_run() { # target seconds
   local out host=()
   [[ $1 == agent-pair ]] && host=(-H "Host: mesh-backend")
   [[ $1 == agent-pair-traced ]] && host=(-H "Host: mesh-backend-traced")
+  [[ $1 == agent-pair-resilient ]] && host=(-H "Host: mesh-backend-resilient")
   [[ $1 == gateway-jwt ]] && host=(-H "$(bearer "$1")")
   out=$(wrk -t1 -c$CONNECTIONS -d"$2s" "${host[@]}" "$(url_of "$1")")
   echo "$out" | awk '
@@ -348,7 +386,8 @@ warm_up() {
   local t
   for t in "${TARGETS[@]}"; do
     case $t in
-      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|agent-pair|agent-pair-traced) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
+      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|gateway-resilient|agent-pair|agent-pair-traced\
+      |agent-pair-resilient) echo "  warming $t for ${WARMUP}s"; wrk_run "$t" "$WARMUP" >/dev/null ;;
     esac
   done
 }
@@ -360,7 +399,8 @@ warm_up_rate() {
   for t in "${TARGETS[@]}"; do
     case $t in
       # shellcheck disable=SC2046
-      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|agent-pair|agent-pair-traced) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -H "$(bearer "$t")" $(hey_args "$t") >/dev/null ;;
+      plain-scg|gateway|gateway-jwt|gateway-traced|gateway-traced-all|gateway-resilient|agent-pair|agent-pair-traced\
+      |agent-pair-resilient) hey -z "${RATE_WARMUP}s" -c $RATE_WORKERS -q $RATE_PER_WORKER -H "$(bearer "$t")" $(hey_args "$t") >/dev/null ;;
     esac
   done
 }
@@ -442,6 +482,7 @@ latency() {
 profile() {
   local t=$1 pid out=$ROOT/bench/results/profile-$1.md
   local names=$t; [[ $t == agent-pair ]] && names="node-a node-b"; [[ $t == agent-pair-traced ]] && names="node-c node-d"
+  [[ $t == agent-pair-resilient ]] && names="node-e node-f"
   # the default settings with twice the CPU sampling rate: JFR's "profile" settings cost this proxy most of its rps
   jfr configure --output "$WORK/cpu.jfc" jdk.ExecutionSample#period=10ms jdk.ObjectAllocationSample#throttle=100/s \
     >/dev/null
@@ -489,8 +530,10 @@ label() {
     gateway-jwt) echo "Meshgate gateway, route with a bearer token (one RS256 JWT, verified once, then remembered)" ;;
     gateway-traced) echo "Meshgate gateway, traced: 1% of traces recorded, their access log lines (config-repo's default)" ;;
     gateway-traced-all) echo "Meshgate gateway, every trace recorded (no access log)" ;;
+    gateway-resilient) echo "Meshgate gateway, resilient: retries (2 attempts) and a circuit breaker (max-requests, outlier detection) on its service" ;;
     agent-pair) echo "Meshgate agent pair (two hops, mutual TLS 1.3)" ;;
     agent-pair-traced) echo "Meshgate agent pair, traced: 1% of traces recorded, their access log lines (config-repo's default)" ;;
+    agent-pair-resilient) echo "Meshgate agent pair, resilient: retries and a circuit breaker on its service" ;;
   esac
 }
 
@@ -546,6 +589,14 @@ report() {
     done
     if wanted agent-pair && wanted agent-pair-traced; then
       echo "- What tracing costs between agents (agent-pair-traced, two more agents on a service of their own; spans to a sink): $(v RPS agent-pair-traced) rps, $(ratio "$(v RPS agent-pair-traced)" "$(v RPS agent-pair)") of the untraced pair's; CPU per 1000 requests at $RATE rps $(v RATE_CPU agent-pair-traced) s against $(v RATE_CPU agent-pair) s (both agents); RSS $(v RSS agent-pair-traced) MB against $(v RSS agent-pair) MB (both agents)."
+    fi
+    # the resilient targets against the plain ones: the backend never fails, so no retry or ejection happens and what
+    # shows is the policies' cost on every request
+    if wanted gateway && wanted gateway-resilient; then
+      echo "- What retries and a circuit breaker cost at the edge (gateway-resilient, a gateway process of its own on the same public route; retries, max-requests and outlier detection on its service, never tripped by the healthy backend): $(v RPS gateway-resilient) rps, $(ratio "$(v RPS gateway-resilient)" "$gw") of the plain gateway's; CPU per 1000 requests at $RATE rps $(v RATE_CPU gateway-resilient) s against $(v RATE_CPU gateway) s; p99 $(v P99 gateway-resilient) ms against $(v P99 gateway) ms."
+    fi
+    if wanted agent-pair && wanted agent-pair-resilient; then
+      echo "- What retries and a circuit breaker cost between agents (agent-pair-resilient, two more agents on a service of their own with retries, max-requests and outlier detection): $(v RPS agent-pair-resilient) rps, $(ratio "$(v RPS agent-pair-resilient)" "$(v RPS agent-pair)") of the plain pair's; CPU per 1000 requests at $RATE rps $(v RATE_CPU agent-pair-resilient) s against $(v RATE_CPU agent-pair) s (both agents); p99 $(v P99 agent-pair-resilient) ms against $(v P99 agent-pair) ms; RSS $(v RSS agent-pair-resilient) MB against $(v RSS agent-pair) MB (both agents)."
     fi
     # the target, for each plane: rps at saturation, CPU per 1000 requests at saturation and at 1000 rps
     local plain traced_t

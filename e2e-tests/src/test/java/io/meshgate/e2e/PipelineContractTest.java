@@ -166,12 +166,15 @@ class PipelineContractTest {
 				    contract-denied:
 				      timeout: 1s
 				    contract-fault:
+				    contract-limit:
+				      timeout: 1s
+				      rate-limit: { requests: 1, per: 1h, key: caller }
 				    contract-retry:
 				      timeout: 2s
 				      retries: { attempts: 2, retry-on: [ reset, gateway-error ], backoff: 5ms, methods: [ POST ] }
 				""".formatted(CLOSED_PORT, backend.tlsPort, backend.wrongHostTlsPort), Map.of("contract", backend.httpPort, "contract-v2", backend.httpPort,
 						"contract-grpc", backend.grpcPort, "contract-denied", backend.httpPort, "contract-retry",
-						backend.httpPort));
+						backend.httpPort, "contract-limit", backend.httpPort));
 		mesh.repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", """
 				  routes:
 				    - id: contract-edge
@@ -218,6 +221,19 @@ class PipelineContractTest {
 				      match: { service: contract-fault }
 				      to: contract-fault
 				      fault: { abort: { percent: 100 } }
+				    - id: limit-edge
+				      ingress: { path: /limit/**, strip-prefix: 1 }
+				      auth: none
+				      to: contract
+				      rate-limit: { requests: 1, per: 1h, key: "header:x-client" }
+				    - id: limit-mesh
+				      match: { service: contract, headers: { x-limited: "yes" } }
+				      to: contract
+				      rate-limit: { requests: 1, per: 1h, key: "header:x-client" }
+				    - id: service-limit-edge
+				      ingress: { path: /service-limit/**, strip-prefix: 1 }
+				      auth: none
+				      to: contract-limit
 				    - id: retry-edge
 				      ingress: { path: /retry/**, strip-prefix: 1 }
 				      auth: none
@@ -441,6 +457,55 @@ class PipelineContractTest {
 		});
 	}
 
+	/**
+	 * A route's rate limit, on every transport and plane: one request per hour for each {@code x-client}, so the second
+	 * request of a client is answered 429 by the proxy serving the route, with {@code Retry-After} and the
+	 * {@code RateLimit} fields, counted as {@code rate_limited} and never forwarded. (HTTP/1.0 requests here carry no
+	 * {@code x-client}: they share the bucket of requests without one, used by that transport's case alone.)
+	 */
+	@ParameterizedTest(name = "{0} / {1}")
+	@MethodSource("allTransports")
+	void aRequestOverARoutesRateLimitIsAnswered429WithItsFields(Plane plane, Transport transport) {
+		Map<String, String> headers = Map.of("x-client", plane + "-" + transport, "x-limited", "yes");
+		String path = plane == Plane.EDGE ? "/limit/echo" : "/echo";
+		assertThat(call(plane, transport, "contract", path, headers).status).isEqualTo(200);
+		Meters before = Meters.scrape(plane);
+
+		Answer limited = call(plane, transport, "contract", path, headers);
+
+		assertThat(limited.status).as(limited.body).isEqualTo(429);
+		assertThat(limited.body).contains("\"error\":\"rate_limited\"").contains("takes 1 requests per 1 h");
+		assertThat(limited.headers).containsEntry("retry-after", "3600");
+		String route = plane == Plane.EDGE ? "limit-edge" : "limit-mesh";
+		assertThat(limited.headers.get("ratelimit-policy")).isEqualTo("\"" + route + "\";q=1;w=3600");
+		assertThat(limited.headers.get("ratelimit")).isEqualTo("\"" + route + "\";r=0;t=3600");
+		Map<String, String> counted = Map.of("route", route, "code", "4xx", "outcome", "rate_limited");
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+			Meters after = Meters.scrape(plane);
+			assertThat(after.caller(REQUESTS, counted) - before.caller(REQUESTS, counted)).isEqualTo(1);
+			assertThat(after.inboundTotal() - before.inboundTotal()).as("never forwarded").isZero();
+		});
+	}
+
+	/**
+	 * A service's rate limit is kept by the agent in front of it, for each calling service: the gateway and orders
+	 * (node-a) each get one request an hour, so each one's second call is answered 429 by node-b, and the calling
+	 * proxy relays that answer.
+	 */
+	@Test
+	void aServicesRateLimitIsKeptInFrontOfItForEachCaller() {
+		for (Plane plane : Plane.values()) {
+			Answer first = call(plane, Transport.RELAY, "contract-limit", plane == Plane.EDGE ? "/service-limit/echo" : "/echo");
+			assertThat(first.status).as(plane + ": " + first.body).isEqualTo(200);
+		}
+		for (Plane plane : Plane.values()) {
+			Answer second = call(plane, Transport.RELAY, "contract-limit", plane == Plane.EDGE ? "/service-limit/echo" : "/echo");
+			assertThat(second.status).as(plane + ": " + second.body).isEqualTo(429);
+			assertThat(second.body).contains("service 'contract-limit' takes 1 requests per 1 h for each caller");
+			assertThat(second.headers).containsEntry("retry-after", "3600");
+		}
+	}
+
 	/** Requests whose framing a backend could read differently: refused on both planes, never forwarded. */
 	static Stream<Arguments> badFraming() {
 		List<Arguments> all = new ArrayList<>();
@@ -662,7 +727,8 @@ class PipelineContractTest {
 	// --- clients
 
 	/** @param servedPath the path the contract backend saw, from its x-served-path header ({@code null}: none) */
-	record Answer(int status, String body, String servedPath) {
+	/** @param headers the response's headers, names in lower case */
+	record Answer(int status, String body, String servedPath, Map<String, String> headers) {
 	}
 
 	static Answer call(Plane plane, Transport transport, String service, String path) {
@@ -686,7 +752,13 @@ class PipelineContractTest {
 		return request.responseSingle((response, body) -> body.asString()
 			.defaultIfEmpty("")
 			.map(text -> new Answer(response.status().code(), text,
-					response.responseHeaders().get("x-served-path")))).block(Duration.ofSeconds(10));
+					response.responseHeaders().get("x-served-path"), lowerCase(response.responseHeaders())))).block(Duration.ofSeconds(10));
+	}
+
+	private static Map<String, String> lowerCase(io.netty.handler.codec.http.HttpHeaders headers) {
+		Map<String, String> all = new java.util.HashMap<>();
+		headers.forEach(header -> all.put(header.getKey().toLowerCase(java.util.Locale.ROOT), header.getValue()));
+		return all;
 	}
 
 	static HttpClient client(Plane plane, Transport transport, String service) {
@@ -717,13 +789,16 @@ class PipelineContractTest {
 			String all = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
 			int status = Integer.parseInt(all.substring(9, 12));
 			int bodyStart = all.indexOf("\r\n\r\n");
-			String servedPath = null;
+			Map<String, String> headers = new java.util.HashMap<>();
 			for (String line : all.substring(0, Math.max(bodyStart, 0)).split("\r\n")) {
-				if (line.toLowerCase(java.util.Locale.ROOT).startsWith("x-served-path:")) {
-					servedPath = line.substring("x-served-path:".length()).trim();
+				int colon = line.indexOf(':');
+				if (colon > 0) {
+					headers.put(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+							line.substring(colon + 1).trim());
 				}
 			}
-			return new Answer(status, bodyStart < 0 ? "" : all.substring(bodyStart + 4), servedPath);
+			return new Answer(status, bodyStart < 0 ? "" : all.substring(bodyStart + 4), headers.get("x-served-path"),
+					headers);
 		}
 		catch (IOException ex) {
 			throw new java.io.UncheckedIOException(ex);

@@ -24,6 +24,8 @@ import io.meshgate.client.spring.MeshClientProperties;
 import io.meshgate.client.spring.MeshConfigMetrics;
 import io.meshgate.client.store.LastKnownGoodStore;
 import io.meshgate.proxy.authz.AppliedPolicies;
+import io.meshgate.proxy.ratelimit.AppliedRateLimits;
+import io.meshgate.proxy.ratelimit.StoreFailures;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.telemetry.ProxyTelemetry;
@@ -126,6 +128,8 @@ public final class AgentMain {
 		sync.addListener(modes);
 		AppliedPolicies policies = new AppliedPolicies();
 		sync.addListener(policies);
+		AppliedRateLimits rateLimits = new AppliedRateLimits(new StoreFailures(golden.registry()));
+		sync.addListener(rateLimits);
 		new MeshConfigMetrics(sync).bindTo(metrics);
 		identity.addListener(sync::retryNow);
 		sync.addListener(identity); // the CA's roots, pushed on the watch stream
@@ -143,7 +147,7 @@ public final class AgentMain {
 		ownRouting.forEach((workload, state) -> workloadOutbounds.add(new ProxyListeners.WorkloadOutbound(workload,
 				agent.outboundPorts().get(workload), state,
 				MeshTls.of(identity::nodeSvid, () -> identity.serviceSvid(workload), identity::trustBundle, metrics))));
-		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes, policies,
+		ProxyListeners listeners = new ProxyListeners(agent, tables, golden, meshTls, modes, policies, rateLimits,
 				workloadOutbounds, telemetry.observer());
 		listeners.start();
 		RegistryClient registry = new RegistryClient(client.controlPlane().uri(), identity.controlPlane(),

@@ -10,6 +10,8 @@ import org.apache.commons.logging.LogFactory;
 import io.meshgate.agent.inbound.InboundModes;
 import io.meshgate.agent.inbound.LocalWorkloadStep;
 import io.meshgate.proxy.authz.AuthorizationStep;
+import io.meshgate.proxy.ratelimit.RateLimitStep;
+import io.meshgate.proxy.ratelimit.RateLimits;
 import io.meshgate.proxy.authz.Policies;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.core.ExchangeObserver;
@@ -102,23 +104,25 @@ public class ProxyListeners {
 	 */
 	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics,
 			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies) {
-		this(properties, outboundState, metrics, meshTls, modes, policies, List.of(), ExchangeObserver.NONE);
+		this(properties, outboundState, metrics, meshTls, modes, policies, () -> RateLimits.NONE, List.of(),
+				ExchangeObserver.NONE);
 	}
 
 	/**
+	 * @param rateLimits        the services' rate limits of the applied config, kept inbound
 	 * @param workloadOutbounds the outbound listeners of {@code outbound-ports}, one per workload
 	 * @param telemetry         observes the inbound listener's exchanges besides its metrics (traces, access log)
 	 */
 	public ProxyListeners(AgentProperties properties, RoutingState outboundState, GoldenMetrics metrics,
-			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies, List<WorkloadOutbound> workloadOutbounds,
-			ExchangeObserver telemetry) {
+			MeshTls meshTls, InboundModes modes, Supplier<Policies> policies, Supplier<RateLimits> rateLimits,
+			List<WorkloadOutbound> workloadOutbounds, ExchangeObserver telemetry) {
 		this.workloadOutbounds = List.copyOf(workloadOutbounds);
 		this.properties = properties;
 		this.outboundState = outboundState;
 		this.meshTls = meshTls;
 		this.inboundPipeline = new Pipeline(Direction.INBOUND, properties.listenerPolicy(),
 				List.of(new LocalWorkloadStep(properties.node(), properties.workloads(), metrics, modes),
-						new AuthorizationStep(policies)),
+						new AuthorizationStep(policies), RateLimitStep.forServices(rateLimits)),
 				ExchangeObserver.of(List.of(metrics, telemetry, ProxyErrorLog.INSTANCE)),
 				metrics.meters(Direction.INBOUND, LocalWorkloadStep.SOURCE, "default", "unknown"));
 		this.loops = LoopResources.create("meshgate-io", Math.max(1, properties.eventLoops()), true);

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                    or {@code deny} (none: every service must say who may call it)
  * @param jwt         how the edge checks bearer tokens; absent: it checks none
  * @param telemetry   traces and access logs, the same for every proxy
+ * @param rateLimiting where the gateways share the buckets of global rate limits; absent: no global limits
  */
 public record MeshConfig(
 		@DefaultValue("meshgate.local") String trustDomain,
@@ -28,7 +29,8 @@ public record MeshConfig(
 		List<Policy> policies,
 		@DefaultValue("allow") DefaultPolicy defaultPolicy,
 		Jwt jwt,
-		Telemetry telemetry) {
+		Telemetry telemetry,
+		RateLimiting rateLimiting) {
 
 	public static final String PREFIX = "mesh";
 
@@ -41,7 +43,7 @@ public record MeshConfig(
 
 	/** An empty model: what a proxy serves before any config was applied. */
 	public static MeshConfig empty() {
-		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null, DefaultPolicy.ALLOW, null, null);
+		return new MeshConfig("meshgate.local", Mode.STRICT, null, null, null, DefaultPolicy.ALLOW, null, null, null);
 	}
 
 	public enum Mode {

@@ -13,8 +13,10 @@ import java.util.List;
  * @param auth    who may use the ingress: a bearer token with scopes, or {@code none}; absent: a valid token when
  *                {@code mesh.jwt} is set, anyone when it is not
  * @param fault   delays or errors injected into a share of the route's requests; absent: none
+ * @param rateLimit how many requests the route takes, per key; absent: no limit
  */
-public record Route(String id, Ingress ingress, Match match, List<Destination> to, RouteAuth auth, Fault fault) {
+public record Route(String id, Ingress ingress, Match match, List<Destination> to, RouteAuth auth, Fault fault,
+		RateLimit rateLimit) {
 
 	public Route {
 		to = Immutables.list(to);

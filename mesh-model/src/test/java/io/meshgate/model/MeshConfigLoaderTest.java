@@ -52,7 +52,7 @@ class MeshConfigLoaderTest {
 				      to: ordrs
 				""").errors()).map(ConfigError::toString)
 			.containsExactlyInAnyOrder(FILE + ":4: mesh.services.orders.timout: unknown key 'timout' (did you mean "
-					+ "'timeout'?); allowed here: timeout, endpoints, mode, retries, outlier-detection, load-balancer, max-requests",
+					+ "'timeout'?); allowed here: timeout, endpoints, mode, retries, outlier-detection, load-balancer, max-requests, rate-limit",
 					FILE + ":8: mesh.routes[0].to: unknown service 'ordrs'; declare it under mesh.services "
 							+ "('ordrs: {}' without settings)");
 	}
@@ -127,6 +127,7 @@ class MeshConfigLoaderTest {
 				      outlier-detection: { consecutive-failures: 3, base-ejection-time: 5s }
 				      load-balancer: least-request
 				      max-requests: 100
+				      rate-limit: { requests: 50, per: 10s, burst: 100, key: caller }
 				""");
 
 		assertThat(result.errors()).isEmpty();
@@ -144,6 +145,8 @@ class MeshConfigLoaderTest {
 			.isEqualTo(new OutlierDetection(3, Duration.ofSeconds(5), Duration.ofSeconds(300), 50));
 		assertThat(payments.loadBalancer()).isEqualTo(LoadBalancer.LEAST_REQUEST);
 		assertThat(payments.maxRequests()).isEqualTo(100);
+		assertThat(payments.rateLimit()).isEqualTo(new RateLimit(50, Duration.ofSeconds(10), 100, "caller",
+				RateLimit.Scope.LOCAL));
 		ServiceSpec orders = result.config().services().get("orders");
 		assertThat(orders.retries()).isNull();
 		assertThat(orders.outlierDetection()).isEqualTo(OutlierDetection.DEFAULT);
@@ -215,7 +218,7 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingres: { path: /a }, to: orders }
 						""", FILE + ": mesh.routes[0].ingres.path: unknown key 'ingres' (did you mean 'ingress'?); "
-						+ "allowed here: id, ingress, match, to, auth, fault"),
+						+ "allowed here: id, ingress, match, to, auth, fault, rate-limit"),
 				Arguments.of("east-west match of an unknown service", """
 						  routes:
 						    - { id: a, match: { service: inventroy }, to: orders }
@@ -228,7 +231,7 @@ class MeshConfigLoaderTest {
 				Arguments.of("typo in a top-level key", """
 						  rutes: []
 						""", FILE + ": mesh.rutes: unknown key 'rutes' (did you mean 'routes'?); allowed here: "
-						+ "trust-domain, mode, services, routes, policies, default-policy, jwt, telemetry"),
+						+ "trust-domain, mode, services, routes, policies, default-policy, jwt, telemetry, rate-limiting"),
 				Arguments.of("weights that do not add up", """
 						  routes:
 						    - id: a
@@ -303,7 +306,7 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, timeout: { x: 1 } }
 						""", FILE + ": mesh.routes[0].timeout.x: unknown key 'timeout'; allowed "
-						+ "here: id, ingress, match, to, auth, fault"),
+						+ "here: id, ingress, match, to, auth, fault, rate-limit"),
 				Arguments.of("auth with scopes but no issuer to check tokens against", """
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, auth: { scopes: [ orders.read ] } }
@@ -407,6 +410,30 @@ class MeshConfigLoaderTest {
 						    payments:
 						      max-requests: 0
 						""", FILE + ": mesh.services.payments.max-requests: '0' must be at least 1"),
+				Arguments.of("a rate limit key that does not exist", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, rate-limit: { requests: 5, key: user } }
+						""", FILE + ": mesh.routes[0].rate-limit.key: 'user' is not one of none, client-ip, principal, "
+						+ "caller, header:<name>"),
+				Arguments.of("a global limit east-west", """
+						  rate-limiting: { redis: "redis://127.0.0.1:6379" }
+						  routes:
+						    - { id: a, match: { service: orders }, to: orders, rate-limit: { requests: 5, scope: global } }
+						""", FILE + ": mesh.routes[0].rate-limit.scope: global limits are kept by the gateways: only on "
+						+ "a route with an ingress and no match (use scope: local here)"),
+				Arguments.of("a global limit without Redis", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, rate-limit: { requests: 5, scope: global } }
+						""", FILE + ": mesh.routes[0].rate-limit.scope: a global limit needs mesh.rate-limiting.redis, "
+						+ "where the gateways share buckets"),
+				Arguments.of("a Redis that is not a Redis URI", """
+						  rate-limiting: { redis: "http://127.0.0.1:6379" }
+						""", FILE + ": mesh.rate-limiting.redis: 'http://127.0.0.1:6379' is not a Redis URI like "
+						+ "redis://127.0.0.1:6379"),
+				Arguments.of("a service limit of no requests", """
+						    payments:
+						      rate-limit: { requests: 0 }
+						""", FILE + ": mesh.services.payments.rate-limit.requests: '0' must be at least 1"),
 				Arguments.of("a fault without a delay or an abort", """
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, fault: { } }

@@ -30,10 +30,15 @@ public final class Http {
 
 	/** GET; a refused connection is status -1, so that waits can poll through restarts. */
 	public static Response get(String url) {
+		return get(url, java.util.Map.of());
+	}
+
+	/** GET with these request headers. */
+	public static Response get(String url, java.util.Map<String, String> headers) {
 		try {
-			HttpResponse<String> response = CLIENT.send(
-					HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-					HttpResponse.BodyHandlers.ofString());
+			HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5));
+			headers.forEach(request::header);
+			HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
 			return new Response(response.statusCode(), response.body());
 		}
 		catch (IOException ex) {

@@ -194,6 +194,23 @@ public final class MeshStack implements AutoCloseable {
 		return gateway;
 	}
 
+	/**
+	 * Another gateway of the same mesh, with its own ports, data and join token (its log in {@code work/<name>});
+	 * started, not awaited.
+	 */
+	public JavaProcess startAnotherGateway(String name, int port, int managementPort) {
+		Path home = work.resolve(name);
+		try {
+			java.nio.file.Files.createDirectories(home);
+		}
+		catch (java.io.IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		Map<String, String> environment = new HashMap<>(proxyEnvironment);
+		environment.putAll(Processes.gatewayEnrolment(home, controlPlaneApi));
+		return Processes.gateway(home, controlPlaneApi, port, managementPort, environment).start();
+	}
+
 	/** Where a node's agent keeps its data (last-known-good config, identities). */
 	public Path dataDir(Node node) {
 		return work.resolve(node.name + "-data").resolve(node.name);

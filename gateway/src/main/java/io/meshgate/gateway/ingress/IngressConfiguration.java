@@ -24,6 +24,7 @@ import io.meshgate.proxy.transport.limits.ListenerLimits;
 import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.meshgate.proxy.transport.relay.Http1Relay;
 import io.meshgate.proxy.transport.relay.UpstreamPool;
+import io.meshgate.gateway.ratelimit.RedisBuckets;
 import io.meshgate.proxy.telemetry.ProxyTelemetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.meshgate.proxy.authn.JwtSteps;
@@ -57,8 +58,14 @@ class IngressConfiguration {
 	 * The edge's rules: {@code encoded-slashes} {@code refuse} (400, the default) or {@code pass}; forwarded headers
 	 * set from the connection, a caller's own believed only from {@code trusted-proxies} (addresses or networks).
 	 */
+	/** Where global rate limits keep their buckets: the Redis of {@code mesh.rate-limiting}, followed on commit. */
+	@Bean(destroyMethod = "close")
+	RedisBuckets redisBuckets() {
+		return new RedisBuckets();
+	}
+
 	@Bean
-	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics, ProxyTelemetry telemetry,
+	IngressState ingressState(ConfigSync sync, GoldenMetrics metrics, ProxyTelemetry telemetry, RedisBuckets buckets,
 			@Value("${meshgate.gateway.encoded-slashes:refuse}") String encodedSlashes,
 			@Value("${meshgate.gateway.trusted-proxies:}") java.util.List<String> trustedProxies,
 			@Value("${meshgate.gateway.via:true}") boolean via) {
@@ -72,7 +79,7 @@ class IngressConfiguration {
 		}
 		return new IngressState(sync, metrics,
 				new ListenerPolicy(new PathNormaliser(mode), ForwardedHeaders.edge(trustedProxies), via),
-				new JwtSteps(HttpClient.create().followRedirect(false)), telemetry);
+				new JwtSteps(HttpClient.create().followRedirect(false)), telemetry, buckets);
 	}
 
 	/** Connections to one endpoint and requests waiting for one, at most, on both transports. */

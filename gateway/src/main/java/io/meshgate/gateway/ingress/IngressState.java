@@ -4,6 +4,7 @@ import org.springframework.context.event.EventListener;
 
 import io.meshgate.client.ConfigSync;
 import io.meshgate.client.spring.MeshConfigApplied;
+import io.meshgate.gateway.ratelimit.RedisBuckets;
 import io.meshgate.model.protocol.EndpointSet;
 import io.meshgate.proxy.authn.JwtStep;
 import io.meshgate.proxy.authn.JwtSteps;
@@ -29,12 +30,16 @@ final class IngressState implements ConfigSync.Listener {
 
 	private final ProxyTelemetry telemetry;
 
+	private final RedisBuckets sharedBuckets;
+
 	IngressState(ConfigSync sync, GoldenMetrics metrics, ListenerPolicy policy, JwtSteps tokens,
-			ProxyTelemetry telemetry) {
+			ProxyTelemetry telemetry, RedisBuckets sharedBuckets) {
 		this.tokens = tokens;
 		this.telemetry = telemetry;
+		this.sharedBuckets = sharedBuckets;
 		this.routing = new RoutingState(Direction.INGRESS, policy, metrics, IngressRoute.SOURCE,
 				config -> new IngressStep(IngressTable.of(config, metrics)), tokens::compile, telemetry.observer());
+		routing.sharedBuckets(sharedBuckets);
 		sync.addListener(this);
 		routing.endpoints(sync.endpoints());
 	}
@@ -65,6 +70,7 @@ final class IngressState implements ConfigSync.Listener {
 	@EventListener
 	void onApplied(MeshConfigApplied event) {
 		telemetry.apply(event.config());
+		sharedBuckets.apply(event.config().model());
 		routing.apply(event.config());
 	}
 

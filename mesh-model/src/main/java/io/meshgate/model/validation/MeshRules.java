@@ -16,6 +16,8 @@ import org.springframework.util.unit.DataSize;
 
 import io.meshgate.model.Destination;
 import io.meshgate.model.Fault;
+import io.meshgate.model.RateLimit;
+import io.meshgate.model.RateLimiting;
 import io.meshgate.model.OutlierDetection;
 import io.meshgate.model.Retries;
 import io.meshgate.model.Ingress;
@@ -49,6 +51,8 @@ public final class MeshRules {
 
 	private static final int MAX_RETRIES = 10;
 
+	private static final Set<String> RATE_LIMIT_KEYS = Set.of("none", "client-ip", "principal", "caller");
+
 	private static final Duration MAX_FAULT_DELAY = Duration.ofSeconds(60);
 
 	private static final DataSize MAX_REPLAY_BUFFER = DataSize.ofMegabytes(16);
@@ -79,6 +83,7 @@ public final class MeshRules {
 		rules.checkPolicies();
 		rules.checkJwt();
 		rules.checkTelemetry();
+		rules.checkRateLimiting();
 		return rules.violations;
 	}
 
@@ -101,6 +106,7 @@ public final class MeshRules {
 			fail(key + ".timeout", "'" + timeout + "' must be more than 0 and at most 1h");
 		}
 		checkRetries(key + ".retries", service.retries(), timeout);
+		checkRateLimit(key + ".rate-limit", service.rateLimit(), false);
 		checkOutlierDetection(key + ".outlier-detection", service.outlierDetection());
 		if (service.maxRequests() != null && service.maxRequests() < 1) {
 			fail(key + ".max-requests", "'" + service.maxRequests() + "' must be at least 1");
@@ -150,6 +156,54 @@ public final class MeshRules {
 			if (!METHODS.contains(method)) {
 				fail(key + ".methods[" + i + "]", "'" + method + "' is not one of " + new TreeSet<>(METHODS));
 			}
+		}
+	}
+
+	/** @param edgeOnly whether the limit is kept by the gateway alone (a route with an ingress and no match) */
+	private void checkRateLimit(String key, RateLimit limit, boolean edgeOnly) {
+		if (limit == null) {
+			return;
+		}
+		if (limit.requests() < 1) {
+			fail(key + ".requests", "'" + limit.requests() + "' must be at least 1");
+		}
+		if (limit.per().isNegative() || limit.per().isZero() || limit.per().compareTo(MAX_TIMEOUT) > 0) {
+			fail(key + ".per", "'" + limit.per() + "' must be more than 0 and at most 1h");
+		}
+		if (limit.burst() != null && limit.burst() < 1) {
+			fail(key + ".burst", "'" + limit.burst() + "' must be at least 1");
+		}
+		String rateKey = limit.key();
+		if (!RATE_LIMIT_KEYS.contains(rateKey) && !(rateKey.startsWith("header:")
+				&& HEADER_NAME.matcher(rateKey.substring(7)).matches())) {
+			fail(key + ".key", "'" + rateKey + "' is not one of none, client-ip, principal, caller, header:<name>");
+		}
+		if (limit.scope() == RateLimit.Scope.GLOBAL) {
+			if (!edgeOnly) {
+				fail(key + ".scope", "global limits are kept by the gateways: only on a route with an ingress and no "
+						+ "match (use scope: local here)");
+			}
+			else if (config.rateLimiting() == null || config.rateLimiting().redis() == null) {
+				fail(key + ".scope", "a global limit needs mesh.rate-limiting.redis, where the gateways share buckets");
+			}
+		}
+	}
+
+	private void checkRateLimiting() {
+		RateLimiting limiting = config.rateLimiting();
+		if (limiting == null) {
+			return;
+		}
+		URI redis = limiting.redis();
+		if (redis == null) {
+			fail("mesh.rate-limiting.redis", "missing: the Redis server, such as redis://127.0.0.1:6379");
+		}
+		else if (!("redis".equals(redis.getScheme()) || "rediss".equals(redis.getScheme())) || redis.getHost() == null) {
+			fail("mesh.rate-limiting.redis", "'" + redis + "' is not a Redis URI like redis://127.0.0.1:6379");
+		}
+		Duration timeout = limiting.timeout();
+		if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
+			fail("mesh.rate-limiting.timeout", "'" + timeout + "' must be more than 0 and at most 10s");
 		}
 	}
 
@@ -231,6 +285,7 @@ public final class MeshRules {
 				}
 			}
 			checkFault(key + ".fault", route.fault());
+			checkRateLimit(key + ".rate-limit", route.rateLimit(), route.ingress() != null && route.match() == null);
 			if (route.ingress() != null) {
 				checkIngress(key + ".ingress", route.ingress());
 				Integer shadowing = matches.putIfAbsent(normalized(route.ingress()), i);

@@ -121,9 +121,9 @@ public final class JwtStep implements Step {
 		}
 		CompletableFuture<Jwt> verified = verifier.verify(token);
 		if (verified.isDone()) {
-			return judge(verified, headers, required);
+			return judge(verified, exchange, headers, required);
 		}
-		return Verdict.later(verified.handle((jwt, failure) -> judge(verified, headers, required)));
+		return Verdict.later(verified.handle((jwt, failure) -> judge(verified, exchange, headers, required)));
 	}
 
 	/**
@@ -131,7 +131,8 @@ public final class JwtStep implements Step {
 	 * in hand, else on the thread that completed the fetch, before the pipeline resumes on the request's loop (the
 	 * transport holds the request meanwhile and touches none of its headers).
 	 */
-	private Verdict judge(CompletableFuture<Jwt> verified, HttpHeaders headers, List<String> required) {
+	private Verdict judge(CompletableFuture<Jwt> verified, Exchange exchange, HttpHeaders headers,
+			List<String> required) {
 		Jwt jwt;
 		try {
 			jwt = verified.join();
@@ -150,6 +151,7 @@ public final class JwtStep implements Step {
 		}
 		if (jwt.getSubject() != null) {
 			headers.set(subjectHeader, jwt.getSubject());
+			exchange.principal(jwt.getSubject());
 		}
 		headers.set(scopesHeader, String.join(" ", granted));
 		return Verdict.NEXT;

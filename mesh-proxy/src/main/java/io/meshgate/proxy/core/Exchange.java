@@ -72,6 +72,9 @@ public final class Exchange {
 
 	private volatile String requestId;
 
+	/** the subject of the caller's verified bearer token (the edge's JWT step), or {@code null} */
+	private String principal;
+
 	/** this hop's span, started when the exchange begins when tracing is on */
 	private Span span;
 
@@ -280,6 +283,15 @@ public final class Exchange {
 			id = requestId = RequestIds.of(head.headers());
 		}
 		return id;
+	}
+
+	/** The subject of the caller's verified bearer token, set by the edge's token check; {@code null}: none. */
+	public String principal() {
+		return principal;
+	}
+
+	public void principal(String subject) {
+		this.principal = subject;
 	}
 
 	/** This hop's span ({@code null}: tracing is off); set and read by the tracing observer. */

@@ -33,6 +33,10 @@ public enum Outcome {
 	INSUFFICIENT_SCOPE("insufficient_scope", 7),
 	/** the issuer's signing keys could not be fetched, so no token can be checked (503) */
 	AUTH_UNAVAILABLE("auth_unavailable", 14),
+	/** over a route's or a service's rate limit (429, gRPC RESOURCE_EXHAUSTED) */
+	RATE_LIMITED("rate_limited", 8),
+	/** a shared rate limit could not be checked (its store is down) and the limit fails closed (503) */
+	RATE_LIMIT_UNAVAILABLE("rate_limit_unavailable", 14),
 	/** answered by the route's fault injection ({@code fault.abort}), never forwarded */
 	FAULT("fault", 14),
 	/** reactor-netty could not decode the request (answered before any pipeline ran; never in metrics) */

@@ -2,6 +2,7 @@ package io.meshgate.proxy.core;
 
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import io.meshgate.proxy.tls.UpstreamTls;
@@ -19,18 +20,32 @@ import reactor.netty.http.client.PrematureCloseException;
  * @param outcome the stable machine-readable reason ({@code error} in the JSON body, {@code outcome} in metrics)
  * @param message what happened, naming the service: safe to show any caller
  * @param detail  the internal side (endpoint, cause), or {@code null}: logged, never answered
- * @param challenge the {@code WWW-Authenticate} header of a 401 or 403 about a bearer token (RFC 6750), or
- *                {@code null}
+ * @param headers what the answer carries besides the body: the {@code WWW-Authenticate} of a 401 or 403 about a bearer
+ *                token (RFC 6750), the {@code Retry-After} and {@code RateLimit} fields of a 429; empty for most
  */
-public record ProxyError(HttpResponseStatus status, Outcome outcome, String message, String detail, String challenge)
-		implements Verdict {
+public record ProxyError(HttpResponseStatus status, Outcome outcome, String message, String detail,
+		Map<String, String> headers) implements Verdict {
+
+	public ProxyError {
+		headers = headers == null ? Map.of() : headers;
+	}
 
 	public ProxyError(HttpResponseStatus status, Outcome outcome, String message) {
-		this(status, outcome, message, null, null);
+		this(status, outcome, message, null, Map.of());
 	}
 
 	public ProxyError(HttpResponseStatus status, Outcome outcome, String message, String detail) {
-		this(status, outcome, message, detail, null);
+		this(status, outcome, message, detail, Map.of());
+	}
+
+	/** An answer about a bearer token, with its {@code WWW-Authenticate} challenge. */
+	public ProxyError(HttpResponseStatus status, Outcome outcome, String message, String detail, String challenge) {
+		this(status, outcome, message, detail, Map.of("WWW-Authenticate", challenge));
+	}
+
+	/** The {@code WWW-Authenticate} challenge, or {@code null}. */
+	public String challenge() {
+		return headers.get("WWW-Authenticate");
 	}
 
 	public static ProxyError unknownService(String service) {

@@ -18,6 +18,10 @@ import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Step;
 import io.meshgate.proxy.logging.ProxyErrorLog;
 import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.ratelimit.RateLimitStep;
+import io.meshgate.proxy.ratelimit.RateLimits;
+import io.meshgate.proxy.ratelimit.SharedBuckets;
+import io.meshgate.proxy.ratelimit.StoreFailures;
 import io.meshgate.proxy.resilience.FaultStep;
 
 /**
@@ -53,6 +57,17 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 
 	/** the routes' fault injection; {@code null} when no route has a fault */
 	private Step fault;
+
+	/** the routes' rate limits, with their buckets (carried into the next config's) */
+	private RateLimits rateLimits = RateLimits.NONE;
+
+	/** {@code null} when no route has a rate limit */
+	private Step limit;
+
+	/** where global rate limits keep their buckets; {@code null}: none here (an agent) */
+	private SharedBuckets shared;
+
+	private final StoreFailures storeFailures;
 
 	private volatile RoutingTable table = RoutingTable.empty();
 
@@ -93,18 +108,22 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		this.routes = routes;
 		this.observer = ExchangeObserver
 			.of(List.of(BalancerFeedback.INSTANCE, metrics, telemetry, ProxyErrorLog.INSTANCE));
+		this.storeFailures = new StoreFailures(metrics.registry());
 		this.route = routes.apply(config);
 		this.admit = admission.apply(config);
 		rebuild();
 	}
 
-	/** The pipeline's steps: route, split, then what the model asks for (admission, faults), then balancing. */
+	/** The pipeline's steps: route, split, then what the model asks for (admission, rate limits, faults), balancing. */
 	private List<Step> steps(RoutingTable next) {
 		List<Step> steps = new ArrayList<>(5);
 		steps.add(route);
 		steps.add(SplitStep.INSTANCE);
 		if (admit != null) {
 			steps.add(admit);
+		}
+		if (limit != null) {
+			steps.add(limit);
 		}
 		if (fault != null) {
 			steps.add(fault);
@@ -137,7 +156,14 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		route = routes.apply(config);
 		admit = admission.apply(config);
 		fault = FaultStep.compile(config);
+		rateLimits = RateLimits.compile(config, rateLimits, shared, storeFailures);
+		limit = rateLimits.hasRouteLimits() ? RateLimitStep.forRoutes(rateLimits) : null;
 		rebuild();
+	}
+
+	/** Where this proxy's global rate limits keep their buckets (the gateway's Redis); set before a config applies. */
+	public synchronized void sharedBuckets(SharedBuckets buckets) {
+		this.shared = buckets;
 	}
 
 	@Override

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.reactivestreams.Publisher;
 
 import io.meshgate.proxy.core.Decision;
 import io.meshgate.proxy.core.Exchange;
@@ -22,6 +23,7 @@ import io.meshgate.proxy.tls.MeshTls;
 import io.meshgate.proxy.tls.TlsHandshakes;
 import io.meshgate.proxy.tls.UpstreamTls;
 import io.meshgate.proxy.transport.limits.UpstreamLimits;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -29,7 +31,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.channel.AbortedException;
 import reactor.netty.http.HttpProtocol;
@@ -195,7 +196,10 @@ public final class Forwarder {
 		})
 			.request(request.method())
 			.uri(upstreamUri(hop, mutual) + hop.pathAndQuery())
-			.send((outgoing, out) -> out.send(body.forTry()))
+			.send((outgoing, out) -> {
+				Publisher<ByteBuf> parts = body.forTry();
+				return parts == null ? out : out.send(parts);
+			})
 			.response((upstreamResponse, upstreamBody) -> {
 				int code = upstreamResponse.status().code();
 				Hop next = exchange.retryAfter(code, upstreamResponse.responseHeaders(), body.replayable());
@@ -315,9 +319,7 @@ public final class Forwarder {
 		exchange.responded(error.status().code());
 		String requestId = exchange.requestId();
 		response.header(RequestIds.HEADER, requestId);
-		if (error.challenge() != null) {
-			response.header(HttpHeaderNames.WWW_AUTHENTICATE, error.challenge());
-		}
+		error.headers().forEach(response::header);
 		if (Framing.closesConnection(error)) {
 			response.keepAlive(false); // what follows on this connection cannot be trusted to be a request
 		}

@@ -54,11 +54,11 @@ final class ReplayableBody {
 		return sent.asMono();
 	}
 
-	/** What a try sends. */
+	/** What a try sends; {@code null}: the request has no body (nothing is sent, not even an empty one). */
 	synchronized Publisher<ByteBuf> forTry() {
 		if (!present) {
 			sent.tryEmitEmpty();
-			return Flux.empty();
+			return null;
 		}
 		if (!read) {
 			read = true;

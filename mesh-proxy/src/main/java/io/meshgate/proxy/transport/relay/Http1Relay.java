@@ -279,6 +279,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 				}
 				unsent = null;
 				upstream.flush();
+				updateReads(); // reads paused while parts waited (a step answering later, a retry's backoff)
 			}
 		}
 		else {
@@ -637,9 +638,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 			.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
 			.set(RequestIds.HEADER, requestId)
 			.setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-		if (error.challenge() != null) {
-			response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, error.challenge());
-		}
+		error.headers().forEach(response.headers()::set);
 		if (Framing.closesConnection(error)) {
 			keepAlive = false; // what follows on this connection cannot be trusted to be a request
 		}
