@@ -24,6 +24,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.meshgate.model.MeshConfig;
+import io.meshgate.model.RateLimit;
 import io.meshgate.model.RateLimiting;
 import io.meshgate.proxy.ratelimit.SharedBuckets;
 
@@ -51,17 +52,25 @@ public final class RedisBuckets implements SharedBuckets, AutoCloseable {
 
 	private volatile Redis current;
 
-	/** Follows the config's {@code mesh.rate-limiting}: called before the routes' limits are compiled. */
+	/**
+	 * Follows the config's {@code mesh.rate-limiting}: called before the routes' limits are compiled. Connects as soon
+	 * as a route has a global limit, so its first requests find the connection open; a config without one opens none.
+	 */
 	public synchronized void apply(MeshConfig config) {
 		RateLimiting settings = config.rateLimiting();
 		URI uri = settings == null ? null : settings.redis();
 		Redis previous = current;
-		if (previous != null && Objects.equals(previous.uri, uri)) {
-			return;
+		if (previous == null || !Objects.equals(previous.uri, uri) || !previous.timeout.equals(settings.timeout())) {
+			current = uri == null ? null : new Redis(uri, settings.timeout());
+			if (previous != null) {
+				previous.close();
+			}
 		}
-		current = uri == null ? null : new Redis(uri, settings.timeout());
-		if (previous != null) {
-			previous.close();
+		boolean needed = config.routes()
+			.stream()
+			.anyMatch(route -> route.rateLimit() != null && route.rateLimit().scope() == RateLimit.Scope.GLOBAL);
+		if (needed && current != null) {
+			current.connect();
 		}
 	}
 
@@ -92,6 +101,8 @@ public final class RedisBuckets implements SharedBuckets, AutoCloseable {
 
 		private final URI uri;
 
+		private final Duration timeout;
+
 		private final RedisClient client;
 
 		private volatile AsyncProxyManager<String> buckets;
@@ -106,13 +117,14 @@ public final class RedisBuckets implements SharedBuckets, AutoCloseable {
 
 		Redis(URI uri, Duration timeout) {
 			this.uri = uri;
+			this.timeout = timeout;
 			this.client = RedisClient.create(resources, RedisURI.create(uri));
 			this.client.setOptions(ClientOptions.builder()
 				.autoReconnect(true)
 				.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
 				.timeoutOptions(TimeoutOptions.enabled(timeout.multipliedBy(10)))
 				.build());
-			// connected by the first request that needs it: a config naming a Redis but no global limit opens nothing
+			// connected once a global limit needs it (apply, or the first request after a failed attempt)
 		}
 
 		AsyncProxyManager<String> buckets() {
@@ -124,7 +136,7 @@ public final class RedisBuckets implements SharedBuckets, AutoCloseable {
 		}
 
 		/** Opens the connection unless it is open, being opened, or was tried less than a second ago. */
-		private synchronized void connect() {
+		synchronized void connect() {
 			long now = System.nanoTime();
 			if (closed || buckets != null || connecting || now - lastAttempt < RETRY_CONNECT_NANOS) {
 				return;

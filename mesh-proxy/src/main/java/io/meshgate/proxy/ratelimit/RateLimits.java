@@ -57,8 +57,8 @@ public final class RateLimits {
 		if (limit == null) {
 			return null;
 		}
-		if (previous != null && previous.spec.equals(limit)) {
-			return previous;
+		if (previous instanceof LocalLimiter && limit.scope() == RateLimit.Scope.LOCAL && previous.spec.equals(limit)) {
+			return previous; // its buckets are here; a shared limit's are in the store, and its settings may change
 		}
 		if (limit.scope() == RateLimit.Scope.GLOBAL) {
 			return shared == null ? null
