@@ -166,6 +166,7 @@ class PipelineContractTest {
 				    contract-denied:
 				      timeout: 1s
 				    contract-fault:
+				    contract-limited:
 				    contract-limit:
 				      timeout: 1s
 				      rate-limit: { requests: 1, per: 1h, key: caller }
@@ -227,7 +228,7 @@ class PipelineContractTest {
 				      to: contract
 				      rate-limit: { requests: 1, per: 1h, key: "header:x-client" }
 				    - id: limit-mesh
-				      match: { service: contract, headers: { x-limited: "yes" } }
+				      match: { service: contract-limited }
 				      to: contract
 				      rate-limit: { requests: 1, per: 1h, key: "header:x-client" }
 				    - id: service-limit-edge
@@ -466,12 +467,12 @@ class PipelineContractTest {
 	@ParameterizedTest(name = "{0} / {1}")
 	@MethodSource("allTransports")
 	void aRequestOverARoutesRateLimitIsAnswered429WithItsFields(Plane plane, Transport transport) {
-		Map<String, String> headers = Map.of("x-client", plane + "-" + transport, "x-limited", "yes");
+		Map<String, String> headers = Map.of("x-client", plane + "-" + transport);
 		String path = plane == Plane.EDGE ? "/limit/echo" : "/echo";
-		assertThat(call(plane, transport, "contract", path, headers).status).isEqualTo(200);
+		assertThat(call(plane, transport, "contract-limited", path, headers).status).isEqualTo(200);
 		Meters before = Meters.scrape(plane);
 
-		Answer limited = call(plane, transport, "contract", path, headers);
+		Answer limited = call(plane, transport, "contract-limited", path, headers);
 
 		assertThat(limited.status).as(limited.body).isEqualTo(429);
 		assertThat(limited.body).contains("\"error\":\"rate_limited\"").contains("takes 1 requests per 1 h");
