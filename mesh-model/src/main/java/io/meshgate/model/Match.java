@@ -10,10 +10,12 @@ import java.util.Map;
  * @param service    the called service
  * @param pathPrefix only paths starting with this prefix; absent matches any path
  * @param headers    headers that must be present with exactly these values
+ * @param cookies    cookies that must be present with exactly these values
  */
-public record Match(String service, String pathPrefix, Map<String, String> headers) {
+public record Match(String service, String pathPrefix, Map<String, String> headers, Map<String, String> cookies) {
 
 	public Match {
 		headers = Immutables.map(headers);
+		cookies = Immutables.map(cookies);
 	}
 }

@@ -115,7 +115,8 @@ class MeshConfigLoaderTest {
 				new Destination("inventory-v2", 20));
 		Route canary = config.routes().get(2);
 		assertThat(canary.ingress()).isNull();
-		assertThat(canary.match()).isEqualTo(new Match("inventory", "/stock", java.util.Map.of("x-canary", "true")));
+		assertThat(canary.match()).isEqualTo(new Match("inventory", "/stock", java.util.Map.of("x-canary", "true"),
+				java.util.Map.of()));
 	}
 
 	@Test

@@ -14,6 +14,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
 import io.meshgate.model.Destination;
 import io.meshgate.model.Ingress;
 import io.meshgate.model.Route;
+import io.meshgate.proxy.core.Cookies;
 import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.metrics.GoldenMetrics;
 import io.meshgate.proxy.routing.MatchStep;
@@ -27,7 +28,8 @@ import io.netty.handler.codec.http.HttpHeaders;
  * the first match wins.
  */
 record IngressRoute(String id, int order, PathPattern path, Set<String> methods, String host,
-		Map<String, String> headers, int stripPrefix, List<Destination> to, List<WeightedTarget> targets) {
+		Map<String, String> headers, Map<String, String> cookies, int stripPrefix, List<Destination> to,
+		List<WeightedTarget> targets) {
 
 	/** Requests at the edge come from outside the mesh: the gateway is their source inside it. */
 	static final String SOURCE = "gateway";
@@ -41,7 +43,7 @@ record IngressRoute(String id, int order, PathPattern path, Set<String> methods,
 		return new IngressRoute(route.id(), order, PathPatternParser.defaultInstance.parse(ingress.path()),
 				ingress.methods().stream().map(m -> m.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet()),
 				ingress.host() == null ? null : ingress.host().toLowerCase(Locale.ROOT), ingress.headers(),
-				ingress.stripPrefix(), to, MatchStep.targets(route, metrics, Direction.INGRESS, SOURCE));
+				ingress.cookies(), ingress.stripPrefix(), to, MatchStep.targets(route, metrics, Direction.INGRESS, SOURCE));
 	}
 
 	/** The literal segments the pattern starts with, up to its first variable or wildcard: its place in the index. */
@@ -71,6 +73,11 @@ record IngressRoute(String id, int order, PathPattern path, Set<String> methods,
 		}
 		for (Map.Entry<String, String> header : headers.entrySet()) {
 			if (!header.getValue().equals(requestHeaders.get(header.getKey()))) {
+				return false;
+			}
+		}
+		for (Map.Entry<String, String> cookie : cookies.entrySet()) {
+			if (!cookie.getValue().equals(Cookies.value(requestHeaders, cookie.getKey()))) {
 				return false;
 			}
 		}

@@ -81,6 +81,25 @@ class IngressTableTest {
 	}
 
 	@Test
+	void aCookieSelectsTheCanary() {
+		IngressTable table = table("""
+				- { id: canary, ingress: { path: /api/stock/**, cookies: { release: canary } }, to: inventory-v2 }
+				- { id: stock, ingress: { path: /api/stock/** }, to: inventory }
+				""");
+		assertThat(matched(table, "GET", "/api/stock/1",
+				new DefaultHttpHeaders().set("cookie", "session=abc; release=canary; theme=dark"))).isEqualTo("canary");
+		assertThat(matched(table, "GET", "/api/stock/1",
+				new DefaultHttpHeaders().add("cookie", "session=abc").add("cookie", "release=canary")))
+			.as("a second Cookie header (HTTP/2 may split them)")
+			.isEqualTo("canary");
+		assertThat(matched(table, "GET", "/api/stock/1", new DefaultHttpHeaders().set("cookie", "release=stable")))
+			.isEqualTo("stock");
+		assertThat(matched(table, "GET", "/api/stock/1", new DefaultHttpHeaders().set("cookie", "xrelease=canary")))
+			.isEqualTo("stock");
+		assertThat(matched(table, "GET", "/api/stock/1", NONE)).isEqualTo("stock");
+	}
+
+	@Test
 	void variablesAndSingleWildcardsMatchOneSegment() {
 		IngressTable table = table("""
 				- { id: lines, ingress: { path: "/api/orders/{id}/lines" }, to: orders }

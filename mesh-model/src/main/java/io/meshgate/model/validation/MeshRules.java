@@ -40,6 +40,8 @@ public final class MeshRules {
 
 	private static final Pattern ROUTE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
+	private static final Pattern COOKIE_VALUE = Pattern.compile("[\\x21\\x23-\\x2B\\x2D-\\x3A\\x3C-\\x5B\\x5D-\\x7E]*");
+
 	private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
 	static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
@@ -402,6 +404,7 @@ public final class MeshRules {
 				fail(key + ".headers", "'" + header + "' is not a valid header name");
 			}
 		}
+		checkCookies(key + ".cookies", ingress.cookies());
 		if (ingress.stripPrefix() < 0 || ingress.stripPrefix() > 32) {
 			fail(key + ".strip-prefix", ingress.stripPrefix() + " is not between 0 and 32");
 		}
@@ -422,6 +425,19 @@ public final class MeshRules {
 				fail(key + ".headers", "'" + header + "' is not a valid header name");
 			}
 		}
+		checkCookies(key + ".cookies", match.cookies());
+	}
+
+	/** RFC 6265: a cookie name is a token, its value has no spaces, quotes, commas, semicolons or backslashes. */
+	private void checkCookies(String key, Map<String, String> cookies) {
+		cookies.forEach((name, value) -> {
+			if (!HEADER_NAME.matcher(name).matches()) {
+				fail(key, "'" + name + "' is not a valid cookie name");
+			}
+			else if (!COOKIE_VALUE.matcher(value).matches()) {
+				fail(key + "." + name, "'" + value + "' is not a valid cookie value");
+			}
+		});
 	}
 
 	private void checkDestinations(String key, List<Destination> to) {
@@ -506,7 +522,7 @@ public final class MeshRules {
 	/** Two ingress matches that differ only in letter case of methods or in order still collide. */
 	private static Ingress normalized(Ingress ingress) {
 		List<String> methods = ingress.methods().stream().map(m -> m.toUpperCase(Locale.ROOT)).sorted().toList();
-		return new Ingress(ingress.path(), methods, ingress.host(), ingress.headers(), 0);
+		return new Ingress(ingress.path(), methods, ingress.host(), ingress.headers(), ingress.cookies(), 0);
 	}
 
 	private void fail(String key, String message) {

@@ -10,6 +10,7 @@ import io.meshgate.model.Match;
 import io.meshgate.model.MeshConfig;
 import io.meshgate.model.Route;
 import io.meshgate.proxy.core.Direction;
+import io.meshgate.proxy.core.Cookies;
 import io.meshgate.proxy.core.Exchange;
 import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.Step;
@@ -100,6 +101,11 @@ public final class MatchStep implements Step {
 			}
 			for (Map.Entry<String, String> header : match.headers().entrySet()) {
 				if (!header.getValue().equals(headers.get(header.getKey()))) {
+					return false;
+				}
+			}
+			for (Map.Entry<String, String> cookie : match.cookies().entrySet()) {
+				if (!cookie.getValue().equals(Cookies.value(headers, cookie.getKey()))) {
 					return false;
 				}
 			}

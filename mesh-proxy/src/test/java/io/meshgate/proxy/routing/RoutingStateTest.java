@@ -41,6 +41,9 @@ class RoutingStateTest {
 			    - id: canary-header
 			      match: { service: inventory, headers: { x-canary: "true" } }
 			      to: inventory-v2
+			    - id: canary-cookie
+			      match: { service: inventory, cookies: { release: canary } }
+			      to: billing
 			    - id: split-stock
 			      match: { service: inventory, path-prefix: /stock }
 			      to: [ { service: inventory, weight: 80 }, { service: inventory-v2, weight: 20 } ]
@@ -69,6 +72,14 @@ class RoutingStateTest {
 		Decision decision = pipeline.decide(exchange, Runnable::run);
 		return decision == Decision.FORWARD ? exchange.destination() + " via " + exchange.route()
 				: exchange.answer().code();
+	}
+
+	@Test
+	void aCookieRoutesACallToTheCanary() {
+		assertThat(destination("inventory", "/stock/1", new DefaultHttpHeaders().set("cookie", "a=1; release=canary")))
+			.isEqualTo("billing via canary-cookie");
+		assertThat(destination("inventory", "/other", new DefaultHttpHeaders().set("cookie", "release=stable")))
+			.isEqualTo("inventory via default");
 	}
 
 	@Test
