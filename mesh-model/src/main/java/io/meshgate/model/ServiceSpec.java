@@ -21,11 +21,14 @@ import java.util.List;
  * @param maxRequests the most requests to this service in flight at once from one proxy; beyond it a request is
  *                  answered 503 {@code overloaded} at once (Envoy's circuit breaker {@code max_requests}); absent: no
  *                  limit besides each endpoint's connection pool
+ * @param idleTimeout how long a response that streams may go without a byte from the service before the calling proxy
+ *                  cuts it (a stalled download, a gRPC server stream gone quiet); absent: never
  * @param rateLimit how many requests each of its workloads takes (from all callers together, or per {@code key}),
  *                  kept by the agent in front of it; absent: no limit
  */
 public record ServiceSpec(Duration timeout, List<URI> endpoints, MeshConfig.Mode mode, Retries retries,
-		OutlierDetection outlierDetection, LoadBalancer loadBalancer, Integer maxRequests, RateLimit rateLimit) {
+		OutlierDetection outlierDetection, LoadBalancer loadBalancer, Integer maxRequests, Duration idleTimeout,
+		RateLimit rateLimit) {
 
 	public ServiceSpec {
 		endpoints = Immutables.list(endpoints);
@@ -35,7 +38,7 @@ public record ServiceSpec(Duration timeout, List<URI> endpoints, MeshConfig.Mode
 
 	/** A service with these endpoints and every other setting at its default. */
 	public static ServiceSpec of(Duration timeout, List<URI> endpoints) {
-		return new ServiceSpec(timeout, endpoints, null, null, null, null, null, null);
+		return new ServiceSpec(timeout, endpoints, null, null, null, null, null, null, null);
 	}
 
 	/** The mode its workloads' inbound listeners apply: its own, else the mesh's. */

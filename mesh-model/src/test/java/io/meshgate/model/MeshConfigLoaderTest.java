@@ -52,7 +52,7 @@ class MeshConfigLoaderTest {
 				      to: ordrs
 				""").errors()).map(ConfigError::toString)
 			.containsExactlyInAnyOrder(FILE + ":4: mesh.services.orders.timout: unknown key 'timout' (did you mean "
-					+ "'timeout'?); allowed here: timeout, endpoints, mode, retries, outlier-detection, load-balancer, max-requests, rate-limit",
+					+ "'timeout'?); allowed here: timeout, endpoints, mode, retries, outlier-detection, load-balancer, max-requests, idle-timeout, rate-limit",
 					FILE + ":8: mesh.routes[0].to: unknown service 'ordrs'; declare it under mesh.services "
 							+ "('ordrs: {}' without settings)");
 	}

@@ -108,6 +108,10 @@ public final class MeshRules {
 			fail(key + ".timeout", "'" + timeout + "' must be more than 0 and at most 1h");
 		}
 		checkRetries(key + ".retries", service.retries(), timeout);
+		Duration idle = service.idleTimeout();
+		if (idle != null && (idle.isNegative() || idle.isZero() || idle.compareTo(Duration.ofHours(24)) > 0)) {
+			fail(key + ".idle-timeout", "'" + idle + "' must be more than 0 and at most 24h");
+		}
 		checkRateLimit(key + ".rate-limit", service.rateLimit(), false);
 		checkOutlierDetection(key + ".outlier-detection", service.outlierDetection());
 		if (service.maxRequests() != null && service.maxRequests() < 1) {

@@ -25,6 +25,8 @@ public final class ServiceBalancer {
 
 	private final Duration timeout;
 
+	private final Duration idleTimeout;
+
 	private final LoadBalancer strategy;
 
 	private final OutlierDetection detection;
@@ -40,6 +42,7 @@ public final class ServiceBalancer {
 		this.endpoints = endpoints;
 		this.state = state;
 		this.timeout = spec == null ? null : spec.timeout();
+		this.idleTimeout = spec == null ? null : spec.idleTimeout();
 		this.strategy = spec == null ? LoadBalancer.P2C_EWMA : spec.loadBalancer();
 		this.detection = spec == null ? OutlierDetection.DEFAULT : spec.outlierDetection();
 		this.retries = spec == null || spec.retries() == null || spec.retries().attempts() == 0 ? null
@@ -58,6 +61,11 @@ public final class ServiceBalancer {
 	/** Deadline for the response head, over every try; {@code null}: none. */
 	public Duration timeout() {
 		return timeout;
+	}
+
+	/** How long a streaming response may stall before it is cut; {@code null}: never. */
+	public Duration idleTimeout() {
+		return idleTimeout;
 	}
 
 	/** {@code null}: calls to this service are not retried. */

@@ -19,20 +19,27 @@ import io.netty.handler.codec.http.HttpHeaders;
  * @param timeout      deadline for the response headers (a response that streams is not cut); {@code null}: none
  * @param mesh         whether the upstream is another node's inbound listener, called over mutual TLS when this
  *                     proxy has a mesh identity (a registry endpoint; a static endpoint is outside the mesh)
+ * @param idleTimeout  how long a response body may stall once its head arrived before it is cut; {@code null}: never
  */
 public record Hop(String service, String upstream, String pathAndQuery, String host, boolean tagService,
-		Duration timeout, boolean mesh) {
+		Duration timeout, boolean mesh, Duration idleTimeout) {
+
+	/** A hop without an idle limit. */
+	public Hop(String service, String upstream, String pathAndQuery, String host, boolean tagService,
+			Duration timeout, boolean mesh) {
+		this(service, upstream, pathAndQuery, host, tagService, timeout, mesh, null);
+	}
 
 	/** A hop outside the mesh (a workload, a static endpoint). */
 	public Hop(String service, String upstream, String pathAndQuery, String host, boolean tagService,
 			Duration timeout) {
-		this(service, upstream, pathAndQuery, host, tagService, timeout, false);
+		this(service, upstream, pathAndQuery, host, tagService, timeout, false, null);
 	}
 
 	/** The same hop to another endpoint of its service (a retry's). */
 	public Hop to(EndpointStats endpoint) {
 		return new Hop(service, endpoint.address(), pathAndQuery, endpoint.hostHeader(), tagService, timeout,
-				endpoint.isMeshNode());
+				endpoint.isMeshNode(), idleTimeout);
 	}
 
 	/** Whether the upstream is called over TLS. */

@@ -40,7 +40,7 @@ public final class BalanceStep implements Step {
 		endpoint.started();
 		exchange.endpoint(service, endpoint);
 		exchange.hop(new Hop(name, endpoint.address(), exchange.forwardTarget(), endpoint.hostHeader(), true,
-				service.timeout(), endpoint.isMeshNode()));
+				service.timeout(), endpoint.isMeshNode(), service.idleTimeout()));
 		return Verdict.NEXT;
 	}
 }

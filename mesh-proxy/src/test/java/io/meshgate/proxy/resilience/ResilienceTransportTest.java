@@ -42,6 +42,7 @@ import io.meshgate.proxy.transport.relay.UpstreamPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
@@ -129,6 +130,10 @@ class ResilienceTransportTest {
 				    limited:
 				      endpoints: %1$s
 				      max-requests: 1
+				    streaming:
+				      timeout: 1s
+				      idle-timeout: 400ms
+				      endpoints: %1$s
 				  routes:
 				    - id: abort-all
 				      match: { service: turns, headers: { x-fault: abort } }
@@ -172,6 +177,11 @@ class ResilienceTransportTest {
 			.port(0)
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2C)
 			.route(routes -> routes.get("/echo", (request, response) -> served(name, response).sendString(Mono.just(name)))
+				// a body that streams in parts 100 ms apart, or stalls for 3 s after its first part
+				.get("/trickle", (request, response) -> served(name, response)
+					.sendString(Flux.interval(Duration.ofMillis(100)).take(10).map(i -> "part" + i + ";")))
+				.get("/stall", (request, response) -> served(name, response)
+					.sendString(Flux.concat(Mono.just("part0;"), Mono.delay(Duration.ofSeconds(3)).map(t -> "late;"))))
 				.get("/hold", (request, response) -> hold.then(served(name, response).sendString(Mono.just(name)).then()))
 				.get("/reset-once/{key}",
 						(request, response) -> firstTime(request) ? reset(response)
@@ -472,6 +482,29 @@ class ResilienceTransportTest {
 		}
 		assertThat(failed).isBetween(60, 140);
 		assertThat(get(transport, "turns", "/echo").status).as("other requests untouched").isEqualTo(200);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void aResponseThatStallsPastTheIdleTimeoutIsCutAndOneThatTricklesIsNot(Transport transport) {
+		Answer trickled = get(transport, "streaming", "/trickle");
+		assertThat(trickled.status).isEqualTo(200);
+		assertThat(trickled.body).as("1 s of parts 100 ms apart, past the 1 s timeout too").endsWith("part9;");
+
+		double before = counter("meshgate.requests", "destination", "streaming", "outcome", "timeout");
+		long start = System.nanoTime();
+		Throwable cut = org.assertj.core.api.Assertions.catchThrowable(() -> client(transport)
+			.headers(h -> h.set("host", "streaming"))
+			.get()
+			.uri("/stall")
+			.responseContent()
+			.aggregate()
+			.asString()
+			.block(Duration.ofSeconds(10)));
+		assertThat(cut).as("the caller's response is cut, never completed").isNotNull();
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> counter("meshgate.requests", "destination", "streaming", "outcome", "timeout") > before);
 	}
 
 	private static int closedPort() {

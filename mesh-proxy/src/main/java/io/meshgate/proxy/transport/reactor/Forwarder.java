@@ -30,6 +30,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 import reactor.netty.channel.AbortedException;
@@ -217,7 +218,12 @@ public final class Forwarder {
 				// (an upstream that answered before reading the whole body may then close on it)
 				Delivery delivery = new Delivery(((Connection) request).channel(), exchange,
 						contentLength(upstreamResponse.responseHeaders()));
-				return response.send(upstreamBody.retain().doOnNext(delivery::part).doOnComplete(delivery::upstreamDone))
+				Flux<ByteBuf> parts = upstreamBody.retain();
+				if (hop.idleTimeout() != null) {
+					// a stall of the upstream's body past the service's idle-timeout cuts the response (failed())
+					parts = parts.timeout(hop.idleTimeout(), Mono.error(StreamIdle::new));
+				}
+				return response.send(parts.doOnNext(delivery::part).doOnComplete(delivery::upstreamDone))
 					.then()
 					.doOnSuccess(done -> exchange.end(delivery.outcome()))
 					.doOnCancel(() -> exchange.end(delivery.outcome()));
@@ -260,6 +266,14 @@ public final class Forwarder {
 		}
 	}
 
+	/** The response body stalled past the service's {@code idle-timeout}: cut, counted as a timeout. */
+	private static final class StreamIdle extends TimeoutException {
+
+		StreamIdle() {
+			super("idle timeout");
+		}
+	}
+
 	/** The try's own deadline ({@code per-try-timeout}) passed; answered 504 like the service's when not retried. */
 	private static final class TryTimedOut extends TimeoutException {
 
@@ -292,7 +306,7 @@ public final class Forwarder {
 		}
 		if (response.hasSentHeaders()) {
 			// mid-body: all that can be done is cutting the caller's stream or connection
-			exchange.end(Outcome.UPSTREAM_RESET);
+			exchange.end(failure instanceof StreamIdle ? Outcome.TIMEOUT : Outcome.UPSTREAM_RESET);
 			return Mono.fromRunnable(() -> response.withConnection(Connection::dispose));
 		}
 		ProxyError error = failure instanceof TimeoutException ? ProxyError.timeout(hop.service(), hop.upstream())

@@ -124,6 +124,12 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 
 	private ScheduledFuture<?> tryDeadline;
 
+	// the service's idle-timeout, once the response streams: one check, rescheduled at most once per timeout
+
+	private ScheduledFuture<?> idleCheck;
+
+	private long lastUpstreamRead;
+
 	/** The upstream whose pool queue the exchange waits in, for a connection under its limit. */
 	private String queuedFor;
 
@@ -449,6 +455,9 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 	void upstreamRead(Object msg) {
 		if (msg instanceof HttpContent content) {
 			exchange.responseBytes(content.content().readableBytes());
+			if (idleCheck != null) {
+				lastUpstreamRead = System.nanoTime();
+			}
 		}
 		if (msg instanceof HttpResponse response) {
 			int code = response.status().code();
@@ -464,6 +473,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 			if (!informational) {
 				dropReplay(); // the caller gets this answer: nothing is sent again
 				cancelDeadline();
+				startIdleWatch();
 				exchange.responded(code);
 				upstreamKeepAlive = HttpUtil.isKeepAlive(response);
 				HttpHeaders headers = response.headers();
@@ -593,6 +603,48 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		}
 	}
 
+	/** Watches the response body for a stall longer than the service's {@code idle-timeout}. */
+	private void startIdleWatch() {
+		Duration idle = hop.idleTimeout();
+		if (idle != null && idleCheck == null) {
+			lastUpstreamRead = System.nanoTime();
+			int id = exchangeId;
+			idleCheck = ctx.executor().schedule(() -> checkIdle(id, idle), idle.toNanos(), TimeUnit.NANOSECONDS);
+		}
+	}
+
+	/**
+	 * Cuts a response whose upstream sent nothing for the idle timeout: the caller's connection closes (the body
+	 * cannot be finished), the exchange ends as {@code timeout}. Time the relay itself paused reading (a slow caller)
+	 * is not the upstream's stall.
+	 */
+	private void checkIdle(int id, Duration idle) {
+		idleCheck = null;
+		if (!active || id != exchangeId || responseDone || upstream == null) {
+			return;
+		}
+		long now = System.nanoTime();
+		if (!upstream.config().isAutoRead()) {
+			lastUpstreamRead = now;
+		}
+		long quiet = now - lastUpstreamRead;
+		if (quiet < idle.toNanos()) {
+			idleCheck = ctx.executor().schedule(() -> checkIdle(id, idle), idle.toNanos() - quiet,
+					TimeUnit.NANOSECONDS);
+			return;
+		}
+		exchange.end(Outcome.TIMEOUT);
+		releaseUpstream(false);
+		ctx.close();
+	}
+
+	private void cancelIdleWatch() {
+		if (idleCheck != null) {
+			idleCheck.cancel(false);
+			idleCheck = null;
+		}
+	}
+
 	private void cancelTryDeadline() {
 		if (tryDeadline != null) {
 			tryDeadline.cancel(false);
@@ -716,6 +768,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 		active = false;
 		hop = null;
 		dropReplay();
+		cancelIdleWatch();
 		request = null;
 		exchange.end(outcome);
 		if (!keepAlive) {
@@ -748,6 +801,7 @@ public final class Http1Relay extends ChannelInboundHandlerAdapter implements Up
 			releaseUpstream(false);
 			releaseUnsent();
 			dropReplay();
+			cancelIdleWatch();
 		}
 		active = false;
 		hop = null;
