@@ -148,6 +148,7 @@ public class ProxyListeners {
 
 	public void start() {
 		Forwarder forwarder = new Forwarder(connections, properties.connectTimeout(), loops, tls, meshTls);
+		outboundState.mirrorWith(forwarder);
 		Supplier<Pipeline> outboundPipeline = outboundState::pipeline;
 		Supplier<Pipeline> inbound = () -> inboundPipeline;
 		this.outbound = bind(properties.outboundBind(), properties.outboundPort(), outboundPipeline, outboundGuard, null)
@@ -164,6 +165,7 @@ public class ProxyListeners {
 			Forwarder ownForwarder = new Forwarder(ownConnections, properties.connectTimeout(), loops, tls,
 					own.meshTls());
 			RoutingState state = own.state();
+			state.mirrorWith(ownForwarder);
 			DisposableServer server = bind(properties.outboundBind(), own.port(), state::pipeline, outboundGuard, null,
 					ownRelayPool)
 				.handle((request, response) -> ownForwarder.handle(request, response, state.pipeline()))

@@ -14,9 +14,10 @@ import java.util.List;
  *                {@code mesh.jwt} is set, anyone when it is not
  * @param fault   delays or errors injected into a share of the route's requests; absent: none
  * @param rateLimit how many requests the route takes, per key; absent: no limit
+ * @param mirror  shadow traffic: a copy of a share of the route's requests to another service; absent: none
  */
 public record Route(String id, Ingress ingress, Match match, List<Destination> to, RouteAuth auth, Fault fault,
-		RateLimit rateLimit) {
+		RateLimit rateLimit, Mirror mirror) {
 
 	public Route {
 		to = Immutables.list(to);

@@ -219,7 +219,7 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingres: { path: /a }, to: orders }
 						""", FILE + ": mesh.routes[0].ingres.path: unknown key 'ingres' (did you mean 'ingress'?); "
-						+ "allowed here: id, ingress, match, to, auth, fault, rate-limit"),
+						+ "allowed here: id, ingress, match, to, auth, fault, rate-limit, mirror"),
 				Arguments.of("east-west match of an unknown service", """
 						  routes:
 						    - { id: a, match: { service: inventroy }, to: orders }
@@ -307,7 +307,7 @@ class MeshConfigLoaderTest {
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, timeout: { x: 1 } }
 						""", FILE + ": mesh.routes[0].timeout.x: unknown key 'timeout'; allowed "
-						+ "here: id, ingress, match, to, auth, fault, rate-limit"),
+						+ "here: id, ingress, match, to, auth, fault, rate-limit, mirror"),
 				Arguments.of("auth with scopes but no issuer to check tokens against", """
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, auth: { scopes: [ orders.read ] } }
@@ -435,6 +435,16 @@ class MeshConfigLoaderTest {
 						    payments:
 						      rate-limit: { requests: 0 }
 						""", FILE + ": mesh.services.payments.rate-limit.requests: '0' must be at least 1"),
+				Arguments.of("a mirror to the route's own destination", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, mirror: { service: orders } }
+						""", FILE + ": mesh.routes[0].mirror.service: 'orders' already gets this route's requests (to): "
+						+ "mirror to another service"),
+				Arguments.of("a mirror to an unknown service", """
+						  routes:
+						    - { id: a, ingress: { path: /a }, to: orders, mirror: { service: ordrs-v2 } }
+						""", FILE + ": mesh.routes[0].mirror.service: unknown service 'ordrs-v2'; declare it under "
+						+ "mesh.services ('ordrs-v2: {}' without settings)"),
 				Arguments.of("a fault without a delay or an abort", """
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, fault: { } }

@@ -44,6 +44,7 @@ final class IngressProxy implements NettyRouteProvider, DisposableBean {
 		this.state = state;
 		this.connections = Forwarder.upstreamPool("meshgate-ingress", limits);
 		this.forwarder = new Forwarder(connections, connectTimeout, null, tls, meshTls);
+		state.mirrorWith(forwarder);
 	}
 
 	@Override

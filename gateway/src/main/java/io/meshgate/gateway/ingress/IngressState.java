@@ -14,6 +14,7 @@ import io.meshgate.proxy.core.Direction;
 import io.meshgate.proxy.core.ListenerPolicy;
 import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.mirror.MirrorSender;
 import io.meshgate.proxy.routing.RoutingState;
 import io.meshgate.proxy.telemetry.ProxyTelemetry;
 
@@ -42,6 +43,11 @@ final class IngressState implements ConfigSync.Listener {
 		routing.sharedBuckets(sharedBuckets);
 		sync.addListener(this);
 		routing.endpoints(sync.endpoints());
+	}
+
+	/** Who sends the routes' shadow copies: the ingress's forwarder. */
+	void mirrorWith(MirrorSender sender) {
+		routing.mirrorWith(sender);
 	}
 
 	Pipeline pipeline() {

@@ -16,6 +16,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.meshgate.model.Destination;
 import io.meshgate.model.Fault;
+import io.meshgate.model.Mirror;
 import io.meshgate.model.RateLimit;
 import io.meshgate.model.RateLimiting;
 import io.meshgate.model.OutlierDetection;
@@ -213,6 +214,24 @@ public final class MeshRules {
 		}
 	}
 
+	private void checkMirror(String key, Route route) {
+		Mirror mirror = route.mirror();
+		if (mirror == null) {
+			return;
+		}
+		if (mirror.service() == null || mirror.service().isBlank()) {
+			fail(key + ".service", "missing: which service gets the copies?");
+		}
+		else if (!config.services().containsKey(mirror.service())) {
+			fail(key + ".service", unknownService(mirror.service()));
+		}
+		else if (route.to().stream().anyMatch(to -> mirror.service().equals(to.service()))) {
+			fail(key + ".service", "'" + mirror.service() + "' already gets this route's requests (to): mirror to "
+					+ "another service");
+		}
+		checkPercent(key + ".percent", mirror.percent());
+	}
+
 	private void checkFault(String key, Fault fault) {
 		if (fault == null) {
 			return;
@@ -291,6 +310,7 @@ public final class MeshRules {
 				}
 			}
 			checkFault(key + ".fault", route.fault());
+			checkMirror(key + ".mirror", route);
 			checkRateLimit(key + ".rate-limit", route.rateLimit(), route.ingress() != null && route.match() == null);
 			if (route.ingress() != null) {
 				checkIngress(key + ".ingress", route.ingress());

@@ -9,6 +9,7 @@ import io.meshgate.model.Retries.RetryOn;
 import io.meshgate.proxy.balancer.EndpointStats;
 import io.meshgate.proxy.balancer.ServiceBalancer;
 import io.meshgate.proxy.metrics.RouteMeters;
+import io.meshgate.proxy.mirror.Mirrored;
 import io.meshgate.proxy.resilience.RetryPolicy;
 import io.meshgate.proxy.routing.WeightedTarget;
 import io.micrometer.tracing.Span;
@@ -71,6 +72,9 @@ public final class Exchange {
 	CompletableFuture<Decision> decided;
 
 	private volatile String requestId;
+
+	/** the shadow copy a route's mirror picked for this exchange, or {@code null} */
+	private Mirrored mirror;
 
 	/** the subject of the caller's verified bearer token (the edge's JWT step), or {@code null} */
 	private String principal;
@@ -283,6 +287,15 @@ public final class Exchange {
 			id = requestId = RequestIds.of(head.headers());
 		}
 		return id;
+	}
+
+	/** The shadow copy to send as the request leaves ({@code MirrorStep}); {@code null}: none. */
+	public Mirrored mirror() {
+		return mirror;
+	}
+
+	public void mirror(Mirrored copy) {
+		this.mirror = copy;
 	}
 
 	/** The subject of the caller's verified bearer token, set by the edge's token check; {@code null}: none. */

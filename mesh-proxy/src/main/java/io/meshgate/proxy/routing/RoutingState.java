@@ -18,6 +18,9 @@ import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Step;
 import io.meshgate.proxy.logging.ProxyErrorLog;
 import io.meshgate.proxy.metrics.GoldenMetrics;
+import io.meshgate.proxy.mirror.MirrorSender;
+import io.meshgate.proxy.mirror.MirrorStep;
+import io.meshgate.proxy.mirror.Mirroring;
 import io.meshgate.proxy.ratelimit.RateLimitStep;
 import io.meshgate.proxy.ratelimit.RateLimits;
 import io.meshgate.proxy.ratelimit.SharedBuckets;
@@ -69,6 +72,9 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 
 	private final StoreFailures storeFailures;
 
+	/** sends the routes' shadow copies, once the listeners' clients exist */
+	private final Mirroring mirroring = new Mirroring();
+
 	private volatile RoutingTable table = RoutingTable.empty();
 
 	private volatile Pipeline pipeline;
@@ -107,14 +113,17 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		this.source = source;
 		this.routes = routes;
 		this.observer = ExchangeObserver
-			.of(List.of(BalancerFeedback.INSTANCE, metrics, telemetry, ProxyErrorLog.INSTANCE));
+			.of(List.of(BalancerFeedback.INSTANCE, metrics, telemetry, mirroring, ProxyErrorLog.INSTANCE));
 		this.storeFailures = new StoreFailures(metrics.registry());
 		this.route = routes.apply(config);
 		this.admit = admission.apply(config);
 		rebuild();
 	}
 
-	/** The pipeline's steps: route, split, then what the model asks for (admission, rate limits, faults), balancing. */
+	/**
+	 * The pipeline's steps: route, split, then what the model asks for (admission, rate limits, faults, mirrors), then
+	 * balancing.
+	 */
 	private List<Step> steps(RoutingTable next) {
 		List<Step> steps = new ArrayList<>(5);
 		steps.add(route);
@@ -127,6 +136,10 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		}
 		if (fault != null) {
 			steps.add(fault);
+		}
+		MirrorStep mirror = MirrorStep.compile(config, next, metrics.registry(), direction);
+		if (mirror != null) {
+			steps.add(mirror);
 		}
 		steps.add(new BalanceStep(next));
 		return steps;
@@ -159,6 +172,11 @@ public class RoutingState implements ConfigApplier, ConfigSync.Listener {
 		rateLimits = RateLimits.compile(config, rateLimits, shared, storeFailures);
 		limit = rateLimits.hasRouteLimits() ? RateLimitStep.forRoutes(rateLimits) : null;
 		rebuild();
+	}
+
+	/** Who sends the routes' shadow copies: the listeners' reactor-netty clients ({@code Forwarder}). */
+	public void mirrorWith(MirrorSender sender) {
+		mirroring.sender(sender);
 	}
 
 	/** Where this proxy's global rate limits keep their buckets (the gateway's Redis); set before a config applies. */

@@ -70,6 +70,11 @@ class ResilienceTransportTest {
 
 	private static DisposableServer b;
 
+	/** the mirror service's endpoint: records the copies it gets */
+	private static DisposableServer shadow;
+
+	private static final java.util.Queue<String> shadowed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
 	private static DisposableServer proxy;
 
 	private static ConnectionProvider connections;
@@ -96,6 +101,16 @@ class ResilienceTransportTest {
 	static void start() {
 		a = upstream("a");
 		b = upstream("b");
+		shadow = HttpServer.create()
+			.host("127.0.0.1")
+			.port(0)
+			.handle((request, response) -> {
+				shadowed.add(request.method() + " " + request.uri() + " host=" + request.requestHeaders().get("host")
+						+ " shadow=" + request.requestHeaders().get("x-meshgate-shadow"));
+				return response.sendString(request.uri().startsWith("/slow")
+						? Mono.delay(Duration.ofSeconds(3)).map(t -> "late") : Mono.just("copy"));
+			})
+			.bindNow();
 		String both = "[ http://127.0.0.1:" + a.port() + ", http://127.0.0.1:" + b.port() + " ]";
 		MeshConfig config = MeshConfigLoader.load(List.of(YamlConfigFiles.parse("""
 				mesh:
@@ -130,6 +145,10 @@ class ResilienceTransportTest {
 				    limited:
 				      endpoints: %1$s
 				      max-requests: 1
+				    shadow:
+				      endpoints: [ http://127.0.0.1:%4$d ]
+				    nowhere:
+				      endpoints: [ http://127.0.0.1:%2$d ]
 				    streaming:
 				      timeout: 1s
 				      idle-timeout: 400ms
@@ -147,7 +166,15 @@ class ResilienceTransportTest {
 				      match: { service: turns, headers: { x-fault: delay } }
 				      to: turns
 				      fault: { delay: { percent: 100, duration: 300ms } }
-				""".formatted(both, CLOSED, a.port()), "application.yml"))).config();
+				    - id: mirrored
+				      match: { service: turns, headers: { x-mirror: "yes" } }
+				      to: turns
+				      mirror: { service: shadow }
+				    - id: mirrored-nowhere
+				      match: { service: turns, headers: { x-mirror: "down" } }
+				      to: turns
+				      mirror: { service: nowhere }
+				""".formatted(both, CLOSED, a.port(), shadow.port()), "application.yml"))).config();
 		GoldenMetrics metrics = new GoldenMetrics(registry);
 		state = new RoutingState(Direction.OUTBOUND, metrics, "test",
 				model -> MatchStep.compile(model, metrics, Direction.OUTBOUND, "test"));
@@ -155,6 +182,7 @@ class ResilienceTransportTest {
 		connections = ConnectionProvider.create("resilience-test", 16);
 		UpstreamTls tls = UpstreamTls.of(null);
 		Forwarder forwarder = new Forwarder(connections, Duration.ofSeconds(1), null, tls, null);
+		state.mirrorWith(forwarder);
 		pool = new UpstreamPool(Duration.ofSeconds(1), 8, Duration.ofSeconds(30), tls, null, UpstreamLimits.DEFAULTS, 1);
 		proxy = HttpServer.create()
 			.host("127.0.0.1")
@@ -228,6 +256,7 @@ class ResilienceTransportTest {
 		proxy.disposeNow();
 		a.disposeNow();
 		b.disposeNow();
+		shadow.disposeNow();
 		connections.dispose();
 		pool.close();
 	}
@@ -450,7 +479,7 @@ class ResilienceTransportTest {
 			.subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic())
 			.toFuture();
 		await().atMost(Duration.ofSeconds(5))
-			.until(() -> registry.find("meshgate.active.requests").gauge().value() >= 1);
+			.until(() -> registry.find("meshgate.active.requests").tag("direction", "outbound").gauge().value() >= 1);
 		Answer second = get(transport, "limited", "/echo");
 		assertThat(second.status).isEqualTo(503);
 		assertThat(second.body).contains("overloaded");
@@ -505,6 +534,42 @@ class ResilienceTransportTest {
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2500));
 		await().atMost(Duration.ofSeconds(2))
 			.until(() -> counter("meshgate.requests", "destination", "streaming", "outcome", "timeout") > before);
+	}
+
+	@ParameterizedTest
+	@EnumSource(Transport.class)
+	void aMirroredRouteSendsACopyThatNeverDelaysOrFailsTheRequest(Transport transport) {
+		shadowed.clear();
+		Answer answer = get(transport, "turns", "/echo?n=1", Map.of("x-mirror", "yes"));
+		assertThat(answer.status).isEqualTo(200);
+		assertThat(answer.body).isIn("a", "b");
+		await().atMost(Duration.ofSeconds(2)).until(() -> !shadowed.isEmpty());
+		assertThat(shadowed).containsExactly("GET /echo?n=1 host=127.0.0.1:" + shadow.port() + " shadow=true");
+		await().atMost(Duration.ofSeconds(2))
+			.until(() -> counter("meshgate.mirror.requests", "route", "mirrored", "outcome", "sent") > 0);
+
+		Answer notWaited = get(transport, "turns", "/slow-shadow-but-echo", Map.of("x-mirror", "yes"));
+		assertThat(notWaited.took).as("the copy's 3 s answer is nobody's wait").isLessThan(Duration.ofMillis(1000));
+
+		double failed = counter("meshgate.mirror.requests", "route", "mirrored-nowhere", "outcome", "failed");
+		assertThat(get(transport, "turns", "/echo", Map.of("x-mirror", "down")).status).isEqualTo(200);
+		await().atMost(Duration.ofSeconds(3)).until(
+				() -> counter("meshgate.mirror.requests", "route", "mirrored-nowhere", "outcome", "failed") > failed);
+
+		double skipped = counter("meshgate.mirror.requests", "route", "mirrored", "outcome", "skipped");
+		shadowed.clear();
+		assertThat(client(transport).headers(h -> h.set("host", "turns").set("x-mirror", "yes"))
+			.post()
+			.uri("/digest-reset-once/never-" + transport)
+			.send(Mono.just(Unpooled.wrappedBuffer(new byte[10])))
+			.response()
+			.block(Duration.ofSeconds(5))
+			.status()
+			.code()).isIn(200, 502);
+		assertThat(counter("meshgate.mirror.requests", "route", "mirrored", "outcome", "skipped") - skipped)
+			.as("a request with a body is not copied")
+			.isEqualTo(1);
+		assertThat(shadowed).isEmpty();
 	}
 
 	private static int closedPort() {

@@ -3,12 +3,14 @@ package io.meshgate.proxy.transport.reactor;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Publisher;
 
+import io.meshgate.proxy.balancer.EndpointStats;
 import io.meshgate.proxy.core.Decision;
 import io.meshgate.proxy.core.Exchange;
 import io.meshgate.proxy.core.Framing;
@@ -19,6 +21,8 @@ import io.meshgate.proxy.core.Pipeline;
 import io.meshgate.proxy.core.Protocol;
 import io.meshgate.proxy.core.ProxyError;
 import io.meshgate.proxy.core.RequestIds;
+import io.meshgate.proxy.mirror.MirrorSender;
+import io.meshgate.proxy.mirror.Mirrored;
 import io.meshgate.proxy.tls.MeshTls;
 import io.meshgate.proxy.tls.TlsHandshakes;
 import io.meshgate.proxy.tls.UpstreamTls;
@@ -28,6 +32,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import reactor.core.publisher.Flux;
@@ -55,9 +60,17 @@ import reactor.netty.resources.LoopResources;
  * a gRPC server stream, a WebSocket session) is never cut by it. A caller that cancels, resets its stream or leaves
  * ends the exchange as {@code cancelled}, which is not the endpoint's failure, and is logged at DEBUG only.
  */
-public final class Forwarder {
+public final class Forwarder implements MirrorSender {
 
 	private static final Log logger = LogFactory.getLog(Forwarder.class);
+
+	/** Shadow copies in flight at most, from this forwarder: beyond, copies are dropped rather than queued. */
+	static final int MAX_MIRRORS_IN_FLIGHT = 256;
+
+	/** The longest a copy may take when its service has no timeout. */
+	private static final Duration MIRROR_TIMEOUT = Duration.ofSeconds(10);
+
+	private final AtomicInteger mirrorsInFlight = new AtomicInteger();
 
 	private final HttpClient http1;
 
@@ -122,6 +135,41 @@ public final class Forwarder {
 	/** The upstream as reactor-netty is told it: {@code https} for another node, which it reaches over mutual TLS. */
 	private static String upstreamUri(Hop hop, boolean mutual) {
 		return mutual && hop.upstream().startsWith("http:") ? "https:" + hop.upstream().substring(5) : hop.upstream();
+	}
+
+	/**
+	 * Sends a shadow copy (a route's {@code mirror}) over the same pools and mutual TLS as real calls, and forgets it:
+	 * its answer is read and dropped, its endpoint told how it went, its outcome counted. Bounded: beyond
+	 * {@link #MAX_MIRRORS_IN_FLIGHT} copies in flight a copy is dropped at once, so a slow mirror service can hold no
+	 * more than that, and the request it copies never waits for it.
+	 */
+	@Override
+	public void send(HttpMethod method, HttpHeaders headers, Mirrored mirror) {
+		if (mirrorsInFlight.incrementAndGet() > MAX_MIRRORS_IN_FLIGHT) {
+			mirrorsInFlight.decrementAndGet();
+			mirror.meters().dropped();
+			return;
+		}
+		Hop hop = mirror.hop();
+		boolean mutual = hop.mesh() && mesh1 != null;
+		HttpClient client = mutual ? mesh1 : hop.secure() ? https : http1;
+		EndpointStats endpoint = mirror.endpoint();
+		endpoint.started();
+		long start = System.nanoTime();
+		client.headers(outgoing -> outgoing.set(headers))
+			.request(method)
+			.uri(upstreamUri(hop, mutual) + hop.pathAndQuery())
+			.response((answer, body) -> body.then(Mono.just(answer.status().code())))
+			.next()
+			.timeout(hop.timeout() != null ? hop.timeout() : MIRROR_TIMEOUT)
+			.doFinally(signal -> mirrorsInFlight.decrementAndGet())
+			.subscribe(status -> {
+				endpoint.completed(status < 500, System.nanoTime() - start);
+				mirror.meters().sent();
+			}, failure -> {
+				endpoint.completed(false, System.nanoTime() - start);
+				mirror.meters().failed();
+			});
 	}
 
 	/** Runs the pipeline for a request reactor-netty read, then forwards or answers it. */
