@@ -155,6 +155,10 @@ class PipelineContractTest {
 				      timeout: 1s
 				    contract-grpc:
 				      timeout: 1s
+				    contract-grpc-direct:
+				      timeout: 2s
+				      endpoints: [ http://127.0.0.1:%4$d ]
+				      retries: { backoff: 5ms }
 				    contract-empty:
 				      timeout: 1s
 				    contract-refused:
@@ -166,6 +170,9 @@ class PipelineContractTest {
 				    contract-denied:
 				      timeout: 1s
 				    contract-fault:
+				    contract-mirrored:
+				    contract-shadow:
+				      timeout: 2s
 				    contract-limited:
 				    contract-limit:
 				      timeout: 1s
@@ -173,9 +180,9 @@ class PipelineContractTest {
 				    contract-retry:
 				      timeout: 2s
 				      retries: { attempts: 2, retry-on: [ reset, gateway-error ], backoff: 5ms, methods: [ POST ] }
-				""".formatted(CLOSED_PORT, backend.tlsPort, backend.wrongHostTlsPort), Map.of("contract", backend.httpPort, "contract-v2", backend.httpPort,
+				""".formatted(CLOSED_PORT, backend.tlsPort, backend.wrongHostTlsPort, backend.grpcPort), Map.of("contract", backend.httpPort, "contract-v2", backend.httpPort,
 						"contract-grpc", backend.grpcPort, "contract-denied", backend.httpPort, "contract-retry",
-						backend.httpPort, "contract-limit", backend.httpPort));
+						backend.httpPort, "contract-limit", backend.httpPort, "contract-shadow", backend.httpPort));
 		mesh.repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", """
 				  routes:
 				    - id: contract-edge
@@ -205,6 +212,10 @@ class PipelineContractTest {
 				      ingress: { path: /badtls/**, strip-prefix: 1 }
 				      auth: none
 				      to: contract-badtls
+				    - id: grpc-retry-edge
+				      ingress: { path: /contract.Echo/FlakyOnce }
+				      auth: none
+				      to: contract-grpc-direct
 				    - id: grpc-edge
 				      ingress: { path: /contract.Echo/** }
 				      auth: none
@@ -235,6 +246,15 @@ class PipelineContractTest {
 				      ingress: { path: /service-limit/**, strip-prefix: 1 }
 				      auth: none
 				      to: contract-limit
+				    - id: mirror-edge
+				      ingress: { path: /mirror/**, strip-prefix: 1 }
+				      auth: none
+				      to: contract
+				      mirror: { service: contract-shadow }
+				    - id: mirror-mesh
+				      match: { service: contract-mirrored }
+				      to: contract
+				      mirror: { service: contract-shadow }
 				    - id: retry-edge
 				      ingress: { path: /retry/**, strip-prefix: 1 }
 				      auth: none
@@ -504,6 +524,70 @@ class PipelineContractTest {
 			assertThat(second.status).as(plane + ": " + second.body).isEqualTo(429);
 			assertThat(second.body).contains("service 'contract-limit' takes 1 requests per 1 h for each caller");
 			assertThat(second.headers).containsEntry("retry-after", "3600");
+		}
+	}
+
+	/**
+	 * Shadow traffic, on every transport and plane: the request is answered by its route's destination, and a copy
+	 * (marked {@code x-meshgate-shadow}) reaches the mirror service through the destination node's agent, as any call
+	 * would. A request with a body ({@code Expect: 100-continue} here posts one) is not copied, and counted as skipped.
+	 */
+	@ParameterizedTest(name = "{0} / {1}")
+	@MethodSource("allTransports")
+	void aMirroredRouteSendsAShadowCopyOfRequestsWithoutABody(Plane plane, Transport transport) {
+		String key = "k=" + plane + "-" + transport;
+		String route = plane == Plane.EDGE ? "mirror-edge" : "mirror-mesh";
+		String metrics = plane == Plane.EDGE ? mesh.managementUrl("/actuator/prometheus")
+				: mesh.a.adminUrl("/actuator/prometheus");
+		Map<String, String> skipped = Map.of("route", route, "outcome", "skipped");
+		double skippedBefore = PrometheusScrape.of(metrics).sum("meshgate_mirror_requests_total", skipped);
+
+		Answer answer = call(plane, transport, "contract-mirrored", (plane == Plane.EDGE ? "/mirror" : "") + "/echo?"
+				+ key);
+
+		assertThat(answer.status).as(answer.body).isEqualTo(200);
+		assertThat(answer.body).isEqualTo("echo");
+		if (transport == Transport.EXPECT_100) {
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> PrometheusScrape.of(metrics).sum("meshgate_mirror_requests_total", skipped) > skippedBefore);
+			assertThat(backend.shadowed).noneMatch(uri -> uri.contains(key));
+			return;
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> backend.shadowed.contains("/echo?" + key));
+		Map<String, String> sent = Map.of("route", route, "destination", "contract-shadow", "outcome", "sent");
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> PrometheusScrape.of(metrics).sum("meshgate_mirror_requests_total", sent) > 0);
+	}
+
+	/**
+	 * A gRPC call that fails UNAVAILABLE before any message (a trailers-only answer) is retried by the calling proxy on
+	 * both planes, as its service's default {@code retry-on} says; the caller sees the answer of the second try and
+	 * one retry is counted with reason {@code unavailable}. (The service is reached directly, a static endpoint: a
+	 * trailers-only answer relayed by another node's agent arrives as headers and trailers, which the caller's proxy
+	 * does not retry, see docs/architecture.md.)
+	 */
+	@ParameterizedTest
+	@EnumSource(Plane.class)
+	void aGrpcCallFailingUnavailableIsRetried(Plane plane) {
+		ManagedChannel channel = io.grpc.Grpc
+			.newChannelBuilderForAddress("127.0.0.1", plane == Plane.EDGE ? mesh.gatewayPort : mesh.a.outbound,
+					io.grpc.InsecureChannelCredentials.create())
+			.overrideAuthority("contract-grpc-direct")
+			.build();
+		try {
+			Meters before = Meters.scrape(plane);
+			String answer = ClientCalls.blockingUnaryCall(channel,
+					ProtocolServers.method("contract.Echo", "FlakyOnce", MethodDescriptor.MethodType.UNARY),
+					CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "call-" + plane);
+			assertThat(answer).isEqualTo("recovered call-" + plane);
+			Map<String, String> retry = Map.of("destination", "contract-grpc-direct", "reason", "unavailable");
+			await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(
+						Meters.scrape(plane).caller(RETRIES, retry) - before.caller(RETRIES, retry))
+					.isEqualTo(1));
+		}
+		finally {
+			channel.shutdownNow();
 		}
 	}
 

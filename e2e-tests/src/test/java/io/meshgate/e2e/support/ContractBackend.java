@@ -18,6 +18,7 @@ import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.server.HttpServer;
+import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * The workload behind every case of the pipeline's contract suite, in the test JVM: HTTP/1.1 and h2c on one port
@@ -40,6 +41,9 @@ public final class ContractBackend implements AutoCloseable {
 	public final TestCertificates certificates;
 
 	private final java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+	/** The targets of the shadow copies (x-meshgate-shadow: true) that reached /echo. */
+	public final java.util.Queue<String> shadowed = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
 	private final DisposableServer http;
 
@@ -66,7 +70,7 @@ public final class ContractBackend implements AutoCloseable {
 			.route(routes -> routes
 				.ws("/ws", (in, out) -> out.sendString(in.receive().asString().map(text -> "echo: " + text)))
 				.route(request -> request.uri().startsWith("/echo"),
-						(request, response) -> request.receive()
+						(request, response) -> record(request).receive()
 							.then(response.header("x-served-path", request.uri()).sendString(Mono.just("echo")).then()))
 				.route(request -> request.uri().startsWith("/headers"),
 						(request, response) -> response.sendString(Mono.just(
@@ -111,6 +115,17 @@ public final class ContractBackend implements AutoCloseable {
 						reply.onNext("slow " + name);
 						reply.onCompleted();
 					})))
+			// UNAVAILABLE (trailers-only: no message before it) the first time a name is asked for, an answer after
+			.addMethod(ProtocolServers.method("contract.Echo", "FlakyOnce", io.grpc.MethodDescriptor.MethodType.UNARY),
+					ServerCalls.asyncUnaryCall((name, reply) -> {
+						if (failedOnce.add("grpc:" + name)) {
+							reply.onError(io.grpc.Status.UNAVAILABLE.withDescription("not yet").asRuntimeException());
+						}
+						else {
+							reply.onNext("recovered " + name);
+							reply.onCompleted();
+						}
+					}))
 			.addMethod(ProtocolServers.method("contract.Echo", "Drip",
 					io.grpc.MethodDescriptor.MethodType.SERVER_STREAMING),
 					ServerCalls.asyncServerStreamingCall((word, reply) -> Flux.interval(Duration.ZERO, Duration.ofMillis(1500))
@@ -132,6 +147,13 @@ public final class ContractBackend implements AutoCloseable {
 			.protocol(HttpProtocol.HTTP11, HttpProtocol.H2)
 			.handle((request, response) -> request.receive().then(response.sendString(Mono.just("tls echo")).then()))
 			.bindNow();
+	}
+
+	private HttpServerRequest record(HttpServerRequest request) {
+		if ("true".equals(request.requestHeaders().get("x-meshgate-shadow"))) {
+			shadowed.add(request.uri());
+		}
+		return request;
 	}
 
 	public static MessageDigest sha256() {

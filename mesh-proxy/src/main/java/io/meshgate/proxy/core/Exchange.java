@@ -193,7 +193,15 @@ public final class Exchange {
 	 */
 	public int replayLimit() {
 		RetryPolicy policy = service == null ? null : service.retries();
-		return policy != null && policy.allows(head.method()) ? policy.replayLimit() : -1;
+		return policy != null && mayResend(policy) ? policy.replayLimit() : -1;
+	}
+
+	/**
+	 * Whether this request may be sent twice: an idempotent method or one the policy names, or any gRPC call (all are
+	 * POSTs; gRPC's own retry policy retries UNAVAILABLE whatever the method, and so does Envoy's).
+	 */
+	private boolean mayResend(RetryPolicy policy) {
+		return policy.attempts() > 0 && (head.protocol().isGrpc() || policy.allows(head.method()));
 	}
 
 	/** The deadline of each try's response head ({@code null}: only the hop's timeout, over every try). */
@@ -225,7 +233,7 @@ public final class Exchange {
 	 * picked (never the one that failed while another is there), and the observers count the retry.
 	 */
 	private Hop retry(RetryPolicy policy, RetryOn reason) {
-		if (reason == null || hop == null || retries >= policy.attempts() || !policy.allows(head.method())) {
+		if (reason == null || hop == null || retries >= policy.attempts() || !mayResend(policy)) {
 			return null;
 		}
 		if (!service.budget().withdraw(policy.budgetPercent(), policy.minPerSecond())) {
