@@ -125,7 +125,7 @@ class MeshConfigLoaderTest {
 				    payments:
 				      timeout: 2s
 				      retries: { attempts: 3, retry-on: [ reset, gateway-error ], per-try-timeout: 500ms, methods: [ POST ] }
-				      outlier-detection: { consecutive-failures: 3, base-ejection-time: 5s }
+				      outlier-detection: { consecutive-failures: 3, base-ejection-time: 5s, failure-percent: 40 }
 				      load-balancer: least-request
 				      max-requests: 100
 				      rate-limit: { requests: 50, per: 10s, burst: 100, key: caller }
@@ -143,7 +143,7 @@ class MeshConfigLoaderTest {
 		assertThat(retries.replayBuffer().toKilobytes()).isEqualTo(64);
 		assertThat(retries.methods()).containsExactly("POST");
 		assertThat(payments.outlierDetection())
-			.isEqualTo(new OutlierDetection(3, Duration.ofSeconds(5), Duration.ofSeconds(300), 50));
+			.isEqualTo(new OutlierDetection(3, Duration.ofSeconds(5), Duration.ofSeconds(300), 50, 40, 20));
 		assertThat(payments.loadBalancer()).isEqualTo(LoadBalancer.LEAST_REQUEST);
 		assertThat(payments.maxRequests()).isEqualTo(100);
 		assertThat(payments.rateLimit()).isEqualTo(new RateLimit(50, Duration.ofSeconds(10), 100, "caller",

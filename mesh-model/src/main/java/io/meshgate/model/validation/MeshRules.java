@@ -275,6 +275,13 @@ public final class MeshRules {
 			fail(key + ".max-ejection-time", "'" + detection.maxEjectionTime() + "' must be at least base-ejection-time ("
 					+ detection.baseEjectionTime() + ")");
 		}
+		if (detection.failurePercent() != null
+				&& (detection.failurePercent() < 1 || detection.failurePercent() > 100)) {
+			fail(key + ".failure-percent", "'" + detection.failurePercent() + "' must be from 1 to 100");
+		}
+		if (detection.minimumRequests() < 1) {
+			fail(key + ".minimum-requests", "'" + detection.minimumRequests() + "' must be at least 1");
+		}
 		if (detection.maxEjectionPercent() < 0 || detection.maxEjectionPercent() > 100) {
 			fail(key + ".max-ejection-percent", "'" + detection.maxEjectionPercent() + "' must be from 0 to 100");
 		}

@@ -15,6 +15,9 @@ public final class EndpointStats {
 
 	private static final double DECAY_NANOS = 10e9;
 
+	/** The window of the failure-percent rule, as Envoy's detection interval. */
+	private static final long WINDOW_NANOS = 10_000_000_000L;
+
 	/** Assumed latency of an endpoint not measured yet: neither favoured nor avoided. */
 	private static final double UNMEASURED_NANOS = 1e6;
 
@@ -44,6 +47,13 @@ public final class EndpointStats {
 	private volatile long ejectedUntil;
 
 	private int ejections;
+
+	/** calls and failures since {@link #windowStart}, for the failure-percent rule (a 10 s tumbling window) */
+	private long windowStart;
+
+	private int windowRequests;
+
+	private int windowFailures;
 
 	public EndpointStats(String service, String node, String address) {
 		this(service, node, address, System::nanoTime);
@@ -100,14 +110,21 @@ public final class EndpointStats {
 	public synchronized int completed(boolean success, long nanos) {
 		outstanding.decrementAndGet();
 		requests++;
+		long now = clock.getAsLong();
+		if (now - windowStart >= WINDOW_NANOS) {
+			windowStart = now;
+			windowRequests = 0;
+			windowFailures = 0;
+		}
+		windowRequests++;
 		if (success) {
 			consecutiveFailures = 0;
 		}
 		else {
 			failures++;
 			consecutiveFailures++;
+			windowFailures++;
 		}
-		long now = clock.getAsLong();
 		double weight = Math.exp(-(now - updatedAt) / DECAY_NANOS);
 		ewmaNanos = nanos > ewmaNanos ? nanos : ewmaNanos * weight + nanos * (1 - weight);
 		updatedAt = now;
@@ -138,7 +155,15 @@ public final class EndpointStats {
 		long nanos = Math.min(baseNanos * ejections, maxNanos);
 		ejectedUntil = now + nanos;
 		consecutiveFailures = 0;
+		windowRequests = 0; // back from ejection with a clean slate: its old share must not eject it at once
+		windowFailures = 0;
+		windowStart = now;
 		return nanos;
+	}
+
+	/** Its failed calls in percent of the last window's, or -1 while it had fewer than {@code minimumRequests}. */
+	public synchronized int failurePercent(int minimumRequests) {
+		return windowRequests < minimumRequests ? -1 : windowFailures * 100 / windowRequests;
 	}
 
 	/** Times ejected recently (the multiplier of the next ejection's length). */

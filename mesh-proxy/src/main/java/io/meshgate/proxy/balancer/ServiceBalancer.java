@@ -107,10 +107,19 @@ public final class ServiceBalancer {
 		}
 	}
 
-	/** How a try on {@code endpoint} went: a latency sample, and outlier detection on failures in a row. */
+	/**
+	 * How a try on {@code endpoint} went: a latency sample, and outlier detection on failures in a row or on its share
+	 * of failures.
+	 */
 	public void completed(EndpointStats endpoint, boolean success, long nanos) {
 		int failures = endpoint.completed(success, nanos);
-		if (!success && detection.enabled() && failures >= detection.consecutiveFailures()) {
+		if (success || !detection.enabled()) {
+			return;
+		}
+		boolean inARow = detection.consecutiveFailures() > 0 && failures >= detection.consecutiveFailures();
+		boolean share = detection.failurePercent() != null
+				&& endpoint.failurePercent(detection.minimumRequests()) >= detection.failurePercent();
+		if (inARow || share) {
 			eject(endpoint);
 		}
 	}

@@ -49,7 +49,7 @@ class ServiceBalancerTest {
 	void consecutiveFailuresEjectAnEndpointThatComesBackAfterTheBaseTimeAndStaysOutLongerWhenItFailsAgain() {
 		List<EndpointStats> all = endpoints(2);
 		EndpointStats bad = all.get(0);
-		ServiceBalancer service = balancer(all, new OutlierDetection(3, Duration.ofSeconds(10), Duration.ofSeconds(25), 50),
+		ServiceBalancer service = balancer(all, new OutlierDetection(3, Duration.ofSeconds(10), Duration.ofSeconds(25), 50, null, 20),
 				LoadBalancer.P2C_EWMA, null);
 
 		fail(service, bad, 2);
@@ -85,8 +85,41 @@ class ServiceBalancerTest {
 	}
 
 	@Test
+	void anEndpointFailingEveryOtherCallIsEjectedByItsShareOfFailures() {
+		List<EndpointStats> two = endpoints(2);
+		EndpointStats flaky = two.get(0);
+		ServiceBalancer byShare = balancer(two,
+				new OutlierDetection(5, Duration.ofSeconds(10), Duration.ofSeconds(300), 50, 40, 10), LoadBalancer.P2C_EWMA,
+				null);
+		for (int i = 0; i < 8; i++) { // 4 of 8 failed: too few calls for the share to count yet
+			flaky.started();
+			byShare.completed(flaky, i % 2 == 0, 1_000_000);
+		}
+		assertThat(flaky.ejected(clock.get())).isFalse();
+		flaky.started();
+		byShare.completed(flaky, true, 1_000_000);
+		flaky.started();
+		byShare.completed(flaky, false, 1_000_000); // 5 of 10 failed, never two in a row
+		assertThat(flaky.ejected(clock.get())).isTrue();
+
+		clock.addAndGet(11 * SECOND);
+		assertThat(flaky.ejected(clock.get())).isFalse();
+		flaky.started();
+		byShare.completed(flaky, false, 1_000_000);
+		assertThat(flaky.ejected(clock.get())).as("back with a clean slate: one failure is not a share").isFalse();
+
+		List<EndpointStats> others = endpoints(2);
+		ServiceBalancer consecutiveOnly = balancer(others, OutlierDetection.DEFAULT, LoadBalancer.P2C_EWMA, null);
+		for (int i = 0; i < 100; i++) {
+			others.get(0).started();
+			consecutiveOnly.completed(others.get(0), i % 2 == 0, 1_000_000);
+		}
+		assertThat(others.get(0).ejected(clock.get())).as("without failure-percent, alternating never ejects").isFalse();
+	}
+
+	@Test
 	void neverMoreThanTheMaximumShareOfEndpointsIsEjectedAndNeverTheLast() {
-		OutlierDetection detection = new OutlierDetection(1, Duration.ofSeconds(10), Duration.ofSeconds(300), 50);
+		OutlierDetection detection = new OutlierDetection(1, Duration.ofSeconds(10), Duration.ofSeconds(300), 50, null, 20);
 		List<EndpointStats> four = endpoints(4);
 		ServiceBalancer service = balancer(four, detection, LoadBalancer.P2C_EWMA, null);
 		four.forEach(endpoint -> fail(service, endpoint, 1));
@@ -98,13 +131,13 @@ class ServiceBalancerTest {
 		assertThat(one.get(0).ejected(clock.get())).isFalse();
 
 		List<EndpointStats> two = endpoints(2);
-		ServiceBalancer pair = balancer(two, new OutlierDetection(1, Duration.ofSeconds(10), Duration.ofSeconds(300), 10),
+		ServiceBalancer pair = balancer(two, new OutlierDetection(1, Duration.ofSeconds(10), Duration.ofSeconds(300), 10, null, 20),
 				LoadBalancer.P2C_EWMA, null);
 		two.forEach(endpoint -> fail(pair, endpoint, 1));
 		assertThat(two.stream().filter(e -> e.ejected(clock.get()))).as("10% of two is still one").hasSize(1);
 
 		List<EndpointStats> off = endpoints(2);
-		ServiceBalancer disabled = balancer(off, new OutlierDetection(0, Duration.ofSeconds(10), Duration.ofSeconds(300), 50),
+		ServiceBalancer disabled = balancer(off, new OutlierDetection(0, Duration.ofSeconds(10), Duration.ofSeconds(300), 50, null, 20),
 				LoadBalancer.P2C_EWMA, null);
 		fail(disabled, off.get(0), 100);
 		assertThat(off.get(0).ejected(clock.get())).isFalse();
@@ -126,7 +159,7 @@ class ServiceBalancerTest {
 	@Test
 	void whenEveryEndpointIsOutBalancingGoesOnOverAll() {
 		List<EndpointStats> two = endpoints(2);
-		ServiceBalancer service = balancer(two, new OutlierDetection(1, Duration.ofSeconds(10), Duration.ofSeconds(300), 100),
+		ServiceBalancer service = balancer(two, new OutlierDetection(1, Duration.ofSeconds(10), Duration.ofSeconds(300), 100, null, 20),
 				LoadBalancer.P2C_EWMA, null);
 		fail(service, two.get(0), 1);
 		assertThat(two.get(0).ejected(clock.get())).isTrue();
