@@ -569,11 +569,7 @@ class PipelineContractTest {
 	@ParameterizedTest
 	@EnumSource(Plane.class)
 	void aGrpcCallFailingUnavailableIsRetried(Plane plane) {
-		ManagedChannel channel = io.grpc.Grpc
-			.newChannelBuilderForAddress("127.0.0.1", plane == Plane.EDGE ? mesh.gatewayPort : mesh.a.outbound,
-					io.grpc.InsecureChannelCredentials.create())
-			.overrideAuthority("contract-grpc-direct")
-			.build();
+		ManagedChannel channel = grpcChannel(plane, "contract-grpc-direct");
 		try {
 			Meters before = Meters.scrape(plane);
 			String answer = ClientCalls.blockingUnaryCall(channel,
@@ -765,11 +761,7 @@ class PipelineContractTest {
 	@ParameterizedTest
 	@EnumSource(Plane.class)
 	void grpcStreamsOutliveTheTimeoutAndACallTimingOutGetsDeadlineExceeded(Plane plane) {
-		ManagedChannel channel = io.grpc.Grpc
-			.newChannelBuilderForAddress("127.0.0.1", plane == Plane.EDGE ? mesh.gatewayPort : mesh.a.outbound,
-					io.grpc.InsecureChannelCredentials.create())
-			.overrideAuthority("contract-grpc")
-			.build();
+		ManagedChannel channel = grpcChannel(plane, "contract-grpc");
 		try {
 			CallOptions generous = CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
 			List<String> drips = new ArrayList<>();
@@ -844,6 +836,15 @@ class PipelineContractTest {
 		Map<String, String> all = new java.util.HashMap<>();
 		headers.forEach(header -> all.put(header.getKey().toLowerCase(java.util.Locale.ROOT), header.getValue()));
 		return all;
+	}
+
+	/** A plain-text gRPC channel to the plane's proxy (the gateway, node-a's outbound) calling {@code service}. */
+	static ManagedChannel grpcChannel(Plane plane, String service) {
+		return io.grpc.Grpc
+			.newChannelBuilderForAddress("127.0.0.1", plane == Plane.EDGE ? mesh.gatewayPort : mesh.a.outbound,
+					io.grpc.InsecureChannelCredentials.create())
+			.overrideAuthority(service)
+			.build();
 	}
 
 	static HttpClient client(Plane plane, Transport transport, String service) {
