@@ -155,6 +155,9 @@ class PipelineContractTest {
 				      timeout: 1s
 				    contract-grpc:
 				      timeout: 1s
+				    contract-grpc-retry:
+				      timeout: 2s
+				      retries: { backoff: 5ms }
 				    contract-grpc-direct:
 				      timeout: 2s
 				      endpoints: [ http://127.0.0.1:%4$d ]
@@ -182,7 +185,8 @@ class PipelineContractTest {
 				      retries: { attempts: 2, retry-on: [ reset, gateway-error ], backoff: 5ms, methods: [ POST ] }
 				""".formatted(CLOSED_PORT, backend.tlsPort, backend.wrongHostTlsPort, backend.grpcPort), Map.of("contract", backend.httpPort, "contract-v2", backend.httpPort,
 						"contract-grpc", backend.grpcPort, "contract-denied", backend.httpPort, "contract-retry",
-						backend.httpPort, "contract-limit", backend.httpPort, "contract-shadow", backend.httpPort));
+						backend.httpPort, "contract-limit", backend.httpPort, "contract-shadow", backend.httpPort, "contract-grpc-retry",
+						backend.grpcPort));
 		mesh.repo.edit("application.yml", yaml -> yaml.replace("  routes:\n", """
 				  routes:
 				    - id: contract-edge
@@ -215,7 +219,7 @@ class PipelineContractTest {
 				    - id: grpc-retry-edge
 				      ingress: { path: /contract.Echo/FlakyOnce }
 				      auth: none
-				      to: contract-grpc-direct
+				      to: contract-grpc-retry
 				    - id: grpc-edge
 				      ingress: { path: /contract.Echo/** }
 				      auth: none
@@ -559,24 +563,30 @@ class PipelineContractTest {
 			.until(() -> PrometheusScrape.of(metrics).sum("meshgate_mirror_requests_total", sent) > 0);
 	}
 
+	static Stream<Arguments> grpcRetries() {
+		return Stream.of(Arguments.of(Plane.EDGE, "contract-grpc-retry"), Arguments.of(Plane.MESH, "contract-grpc-retry"),
+				Arguments.of(Plane.MESH, "contract-grpc-direct"));
+	}
+
 	/**
-	 * A gRPC call that fails UNAVAILABLE before any message (a trailers-only answer) is retried by the calling proxy on
-	 * both planes, as its service's default {@code retry-on} says; the caller sees the answer of the second try and
-	 * one retry is counted with reason {@code unavailable}. (The service is reached directly, a static endpoint: a
-	 * trailers-only answer relayed by another node's agent arrives as headers and trailers, which the caller's proxy
-	 * does not retry, see docs/architecture.md.)
+	 * A gRPC call that fails UNAVAILABLE before any message is retried by the calling proxy, as its service's default
+	 * {@code retry-on} says; the caller sees the answer of the second try and one retry is counted with reason
+	 * {@code unavailable}. Both ways such an answer arrives: trailers-only from a service called directly (a static
+	 * endpoint), or as a head then trailers when node-b's agent relays it (the caller's proxy holds the head until it
+	 * knows). At the edge, the route to the FlakyOnce method goes through node-b.
 	 */
-	@ParameterizedTest
-	@EnumSource(Plane.class)
-	void aGrpcCallFailingUnavailableIsRetried(Plane plane) {
-		ManagedChannel channel = grpcChannel(plane, "contract-grpc-direct");
+	@ParameterizedTest(name = "{0} / {1}")
+	@MethodSource("grpcRetries")
+	void aGrpcCallFailingUnavailableIsRetried(Plane plane, String service) {
+		ManagedChannel channel = grpcChannel(plane, service);
 		try {
 			Meters before = Meters.scrape(plane);
+			String name = "call-" + plane + "-" + service;
 			String answer = ClientCalls.blockingUnaryCall(channel,
 					ProtocolServers.method("contract.Echo", "FlakyOnce", MethodDescriptor.MethodType.UNARY),
-					CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "call-" + plane);
-			assertThat(answer).isEqualTo("recovered call-" + plane);
-			Map<String, String> retry = Map.of("destination", "contract-grpc-direct", "reason", "unavailable");
+					CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), name);
+			assertThat(answer).isEqualTo("recovered " + name);
+			Map<String, String> retry = Map.of("destination", service, "reason", "unavailable");
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(
 						Meters.scrape(plane).caller(RETRIES, retry) - before.caller(RETRIES, retry))

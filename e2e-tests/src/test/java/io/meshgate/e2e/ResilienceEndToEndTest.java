@@ -118,8 +118,9 @@ class ResilienceEndToEndTest {
 	@Order(2)
 	void aFlappingInstanceComesBackAfterItsEjectionAndGoingDownAgainFailsNothing() {
 		mesh.demoB.start();
-		// ejected while it was down; back in balancing once its ejection ran out and it answers again
-		await().atMost(Duration.ofSeconds(30)).until(() -> servedBoth(gatewayStock()) && servedBoth(outboundStock()));
+		// ejected while it was down (for longer each time it failed again); back in balancing once its ejection ran
+		// out and it answers again
+		await().atMost(Duration.ofSeconds(60)).until(() -> servedBoth(gatewayStock()) && servedBoth(outboundStock()));
 
 		mesh.demoB.kill();
 		SteadyLoad edge = gatewayStock();
@@ -131,7 +132,7 @@ class ResilienceEndToEndTest {
 		assertThat(edge.servedBy).containsOnlyKeys(instanceA());
 
 		mesh.demoB.start();
-		await().atMost(Duration.ofSeconds(30)).until(() -> servedBoth(gatewayStock()));
+		await().atMost(Duration.ofSeconds(60)).until(() -> servedBoth(gatewayStock()));
 	}
 
 	@Test

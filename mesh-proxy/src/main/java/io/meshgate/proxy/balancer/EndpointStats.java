@@ -158,6 +158,10 @@ public final class EndpointStats {
 		windowRequests = 0; // back from ejection with a clean slate: its old share must not eject it at once
 		windowFailures = 0;
 		windowStart = now;
+		// ... and its latency unknown: a peak measured while it failed (or a restarting workload's first slow answers)
+		// would keep the balancer off it for tens of seconds after its return
+		ewmaNanos = UNMEASURED_NANOS;
+		updatedAt = now;
 		return nanos;
 	}
 

@@ -253,6 +253,13 @@ public final class Exchange {
 		return hop;
 	}
 
+	/** Whether a try that fails for {@code reason} now would be retried, budget aside (a transport may wait for it). */
+	public boolean mayRetry(RetryOn reason) {
+		RetryPolicy policy = service == null ? null : service.retries();
+		return policy != null && hop != null && retries < policy.attempts() && policy.retriesOn(reason)
+				&& mayResend(policy);
+	}
+
 	/** Retries done so far. */
 	public int retries() {
 		return retries;

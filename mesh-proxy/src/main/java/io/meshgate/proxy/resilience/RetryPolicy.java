@@ -62,6 +62,11 @@ public final class RetryPolicy {
 		return attempts > 0 && methods.contains(method.name());
 	}
 
+	/** Whether {@code reason} is one of the policy's {@code retry-on}. */
+	public boolean retriesOn(RetryOn reason) {
+		return on.contains(reason);
+	}
+
 	/** The deadline of one try's response head, or {@code null} (only the service's timeout). */
 	public Duration perTryTimeout() {
 		return perTryTimeout;

@@ -10,6 +10,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.reactivestreams.Publisher;
 
+import io.meshgate.model.Retries.RetryOn;
 import io.meshgate.proxy.balancer.EndpointStats;
 import io.meshgate.proxy.core.Decision;
 import io.meshgate.proxy.core.Exchange;
@@ -30,6 +31,7 @@ import io.meshgate.proxy.transport.limits.UpstreamLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -255,26 +257,24 @@ public final class Forwarder implements MirrorSender {
 				if (next != null) {
 					return Mono.error(new Retry(next)); // this answer is dropped with its connection
 				}
-				exchange.responded(code);
-				response.status(upstreamResponse.status());
-				MeshHeaders.copyEndToEnd(upstreamResponse.responseHeaders(), response.responseHeaders());
-				exchange.via(response.responseHeaders());
-				if (http2) {
-					relayTrailers(upstreamResponse, response);
+				if (http2 && exchange.head().protocol().isGrpc() && exchange.mayRetry(RetryOn.UNAVAILABLE)) {
+					// a gRPC UNAVAILABLE that another node's agent relays comes as a head, then trailers with no
+					// message between (a trailers-only answer cannot be sent again as one): the head waits for the
+					// first message or the trailers, so that such an answer is retried like a direct one
+					return upstreamBody.retain().switchOnFirst((first, parts) -> {
+						if (first.hasValue() || first.isOnError()) {
+							return relay(request, response, exchange, hop, true, upstreamResponse, parts);
+						}
+						return upstreamResponse.trailerHeaders()
+							.defaultIfEmpty(EmptyHttpHeaders.INSTANCE)
+							.flatMap(trailers -> {
+								Hop again = exchange.retryAfter(code, trailers, body.replayable());
+								return again != null ? Mono.error(new Retry(again))
+										: relay(request, response, exchange, hop, true, upstreamResponse, parts);
+							});
+					});
 				}
-				// the exchange ends when the caller has the whole response, whatever the request side does after
-				// (an upstream that answered before reading the whole body may then close on it)
-				Delivery delivery = new Delivery(((Connection) request).channel(), exchange,
-						contentLength(upstreamResponse.responseHeaders()));
-				Flux<ByteBuf> parts = upstreamBody.retain();
-				if (hop.idleTimeout() != null) {
-					// a stall of the upstream's body past the service's idle-timeout cuts the response (failed())
-					parts = parts.timeout(hop.idleTimeout(), Mono.error(StreamIdle::new));
-				}
-				return response.send(parts.doOnNext(delivery::part).doOnComplete(delivery::upstreamDone))
-					.then()
-					.doOnSuccess(done -> exchange.end(delivery.outcome()))
-					.doOnCancel(() -> exchange.end(delivery.outcome()));
+				return relay(request, response, exchange, hop, http2, upstreamResponse, upstreamBody.retain());
 			})
 			.then();
 		Duration perTry = exchange.perTryTimeout();
@@ -290,6 +290,31 @@ public final class Forwarder implements MirrorSender {
 			return Mono.delay(Duration.ofNanos(exchange.backoffNanos()))
 				.then(Mono.defer(() -> send(request, response, exchange, next, body)));
 		});
+	}
+
+	/** Relays an upstream's answer, head and body, to the caller: the exchange ends when the caller has it all. */
+	private static Mono<Void> relay(HttpServerRequest request, HttpServerResponse response, Exchange exchange, Hop hop,
+			boolean http2, HttpClientResponse upstreamResponse, Flux<ByteBuf> body) {
+		exchange.responded(upstreamResponse.status().code());
+		response.status(upstreamResponse.status());
+		MeshHeaders.copyEndToEnd(upstreamResponse.responseHeaders(), response.responseHeaders());
+		exchange.via(response.responseHeaders());
+		if (http2) {
+			relayTrailers(upstreamResponse, response);
+		}
+		// the exchange ends when the caller has the whole response, whatever the request side does after
+		// (an upstream that answered before reading the whole body may then close on it)
+		Delivery delivery = new Delivery(((Connection) request).channel(), exchange,
+				contentLength(upstreamResponse.responseHeaders()));
+		Flux<ByteBuf> parts = body;
+		if (hop.idleTimeout() != null) {
+			// a stall of the upstream's body past the service's idle-timeout cuts the response (failed())
+			parts = parts.timeout(hop.idleTimeout(), Mono.error(StreamIdle::new));
+		}
+		return response.send(parts.doOnNext(delivery::part).doOnComplete(delivery::upstreamDone))
+			.then()
+			.doOnSuccess(done -> exchange.end(delivery.outcome()))
+			.doOnCancel(() -> exchange.end(delivery.outcome()));
 	}
 
 	/** The next try's hop after a try failed with {@code failure}, or {@code null}: the failure is answered. */
