@@ -1,7 +1,6 @@
 package io.meshgate.proxy.balancer;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -19,22 +18,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * An immutable snapshot of the services a proxy balances over: each service's endpoints with their load statistics
- * and its timeout. Rebuilt (off the request path) when the config or the registry changes; statistics carry over for
- * endpoints that stay.
+ * An immutable snapshot of the services a proxy balances over, each a {@link ServiceBalancer}: its endpoints with their
+ * load statistics, timeouts, retry policy and limits. Rebuilt (off the request path) when the config or the registry
+ * changes; statistics and each service's state carry over.
  */
 public final class RoutingTable {
 
-	private final MeshConfig config;
-
-	private final Map<String, List<EndpointStats>> endpointsByService;
-
 	private final Map<String, ServiceBalancer> services;
 
-	private RoutingTable(MeshConfig config, Map<String, List<EndpointStats>> endpointsByService,
-			Map<String, ServiceBalancer> services) {
-		this.config = config;
-		this.endpointsByService = endpointsByService;
+	private RoutingTable(Map<String, ServiceBalancer> services) {
 		this.services = services;
 	}
 
@@ -58,7 +50,6 @@ public final class RoutingTable {
 	public static RoutingTable build(MeshConfig config, EndpointSet registry, RoutingTable previous,
 			Function<String, Counter> ejections) {
 		Map<String, EndpointStats> stats = previous == null ? Map.of() : previous.statistics();
-		Map<String, List<EndpointStats>> endpoints = new HashMap<>();
 		Map<String, ServiceBalancer> services = new HashMap<>();
 		for (Map.Entry<String, ServiceSpec> service : config.services().entrySet()) {
 			String name = service.getKey();
@@ -74,13 +65,12 @@ public final class RoutingTable {
 					list.add(reuse(stats, name, endpoint.node(), origin(endpoint.address())));
 				}
 			}
-			List<EndpointStats> frozen = List.copyOf(list);
-			endpoints.put(name, frozen);
-			ServiceBalancer.ServiceState state = previous == null || previous.services.get(name) == null
-					? new ServiceBalancer.ServiceState(ejections.apply(name)) : previous.services.get(name).state();
-			services.put(name, new ServiceBalancer(name, service.getValue(), frozen, state));
+			ServiceBalancer before = previous == null ? null : previous.services.get(name);
+			ServiceBalancer.ServiceState state = before == null
+					? new ServiceBalancer.ServiceState(ejections.apply(name)) : before.state();
+			services.put(name, new ServiceBalancer(service.getValue(), List.copyOf(list), state));
 		}
-		return new RoutingTable(config, Map.copyOf(endpoints), Map.copyOf(services));
+		return new RoutingTable(Map.copyOf(services));
 	}
 
 	/** The service as balanced in this snapshot, or {@code null} when the model has no such service. */
@@ -89,19 +79,16 @@ public final class RoutingTable {
 	}
 
 	public List<EndpointStats> endpoints(String service) {
-		return endpointsByService.getOrDefault(service, List.of());
-	}
-
-	public Map<String, List<EndpointStats>> allEndpoints() {
-		return endpointsByService;
+		ServiceBalancer balancer = services.get(service);
+		return balancer == null ? List.of() : balancer.endpoints();
 	}
 
 	/** Each service's endpoints with their load statistics, for the status endpoints. */
 	public Map<String, List<Map<String, Object>>> describeEndpoints() {
 		Map<String, List<Map<String, Object>>> described = new TreeMap<>();
-		endpointsByService.forEach((service, list) -> {
+		services.forEach((service, balancer) -> {
 			List<Map<String, Object>> rows = new ArrayList<>();
-			for (EndpointStats stats : list) {
+			for (EndpointStats stats : balancer.endpoints()) {
 				Map<String, Object> row = new LinkedHashMap<>();
 				row.put("node", stats.node());
 				row.put("address", stats.address());
@@ -118,15 +105,10 @@ public final class RoutingTable {
 		return described;
 	}
 
-	public Duration timeout(String service) {
-		ServiceSpec spec = config.services().get(service);
-		return spec == null ? null : spec.timeout();
-	}
-
 	/** Statistics by key, to carry over into the next table. */
 	private Map<String, EndpointStats> statistics() {
 		Map<String, EndpointStats> all = new HashMap<>();
-		endpointsByService.values().forEach(list -> list.forEach(s -> all.put(key(s.service(), s.address()), s)));
+		services.values().forEach(balancer -> balancer.endpoints().forEach(s -> all.put(key(s.service(), s.address()), s)));
 		return all;
 	}
 

@@ -19,8 +19,6 @@ import io.micrometer.core.instrument.Counter;
  */
 public final class ServiceBalancer {
 
-	private final String name;
-
 	private final List<EndpointStats> endpoints;
 
 	private final Duration timeout;
@@ -37,8 +35,7 @@ public final class ServiceBalancer {
 
 	private final ServiceState state;
 
-	ServiceBalancer(String name, ServiceSpec spec, List<EndpointStats> endpoints, ServiceState state) {
-		this.name = name;
+	ServiceBalancer(ServiceSpec spec, List<EndpointStats> endpoints, ServiceState state) {
 		this.endpoints = endpoints;
 		this.state = state;
 		this.timeout = spec == null ? null : spec.timeout();
@@ -48,10 +45,6 @@ public final class ServiceBalancer {
 		this.retries = spec == null || spec.retries() == null || spec.retries().attempts() == 0 ? null
 				: new RetryPolicy(spec.retries());
 		this.maxRequests = spec == null || spec.maxRequests() == null ? 0 : spec.maxRequests();
-	}
-
-	public String name() {
-		return name;
 	}
 
 	public List<EndpointStats> endpoints() {

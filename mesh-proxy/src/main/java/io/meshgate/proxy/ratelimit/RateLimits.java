@@ -71,10 +71,6 @@ public final class RateLimits {
 		return !byRoute.isEmpty();
 	}
 
-	public boolean hasServiceLimits() {
-		return !byService.isEmpty();
-	}
-
 	Limiter route(String id) {
 		return byRoute.get(id);
 	}

@@ -35,7 +35,7 @@ class ServiceBalancerTest {
 	private ServiceBalancer balancer(List<EndpointStats> endpoints, OutlierDetection detection, LoadBalancer strategy,
 			Integer maxRequests) {
 		ServiceSpec spec = new ServiceSpec(null, null, null, null, detection, strategy, maxRequests, null, null);
-		return new ServiceBalancer("svc", spec, endpoints, new ServiceBalancer.ServiceState(ejections));
+		return new ServiceBalancer(spec, endpoints, new ServiceBalancer.ServiceState(ejections));
 	}
 
 	private static void fail(ServiceBalancer service, EndpointStats endpoint, int times) {

@@ -125,7 +125,7 @@ class RoutingStateTest {
 		assertThat(table.endpoints("billing").get(0).hostHeader()).isEqualTo("billing.example:8443");
 		assertThat(table.endpoints("inventory").get(0).hostHeader()).isEqualTo("inventory");
 		assertThat(table.endpoints("inventory-v2")).isEmpty();
-		assertThat(table.timeout("inventory")).hasSeconds(1);
+		assertThat(table.service("inventory").timeout()).hasSeconds(1);
 	}
 
 	@Test

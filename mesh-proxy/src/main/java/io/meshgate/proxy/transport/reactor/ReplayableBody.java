@@ -28,7 +28,10 @@ final class ReplayableBody {
 
 	private final int limit;
 
-	private final Sinks.Empty<Void> sent = Sinks.empty();
+	/** made only when a deadline waits for the end of the request (most requests have no timeout to count from) */
+	private Sinks.Empty<Void> sent;
+
+	private boolean wholeSent;
 
 	private List<ByteBuf> kept;
 
@@ -50,14 +53,31 @@ final class ReplayableBody {
 	}
 
 	/** Completes once the whole body went to an upstream (at once when there is none). */
-	Mono<Void> sent() {
+	synchronized Mono<Void> sent() {
+		if (sent == null) {
+			sent = Sinks.empty();
+			if (wholeSent) {
+				sent.tryEmitEmpty();
+			}
+		}
 		return sent.asMono();
+	}
+
+	private void markSent() {
+		Sinks.Empty<Void> waiting;
+		synchronized (this) {
+			wholeSent = true;
+			waiting = sent;
+		}
+		if (waiting != null) {
+			waiting.tryEmitEmpty();
+		}
 	}
 
 	/** What a try sends; {@code null}: the request has no body (nothing is sent, not even an empty one). */
 	synchronized Publisher<ByteBuf> forTry() {
 		if (!present) {
-			sent.tryEmitEmpty();
+			markSent();
 			return null;
 		}
 		if (!read) {
@@ -95,7 +115,7 @@ final class ReplayableBody {
 		synchronized (this) {
 			complete = true;
 		}
-		sent.tryEmitEmpty();
+		markSent();
 	}
 
 	/** The exchange is over: nothing is sent again. */
