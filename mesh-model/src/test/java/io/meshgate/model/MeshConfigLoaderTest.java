@@ -445,6 +445,18 @@ class MeshConfigLoaderTest {
 						    - { id: a, ingress: { path: /a }, to: orders, mirror: { service: ordrs-v2 } }
 						""", FILE + ": mesh.routes[0].mirror.service: unknown service 'ordrs-v2'; declare it under "
 						+ "mesh.services ('ordrs-v2: {}' without settings)"),
+				Arguments.of("a failure percentage above 100", """
+						    payments:
+						      outlier-detection: { failure-percent: 120 }
+						""", FILE + ": mesh.services.payments.outlier-detection.failure-percent: '120' must be from 1 to 100"),
+				Arguments.of("an idle timeout of zero", """
+						    payments:
+						      idle-timeout: 0s
+						""", FILE + ": mesh.services.payments.idle-timeout: 'PT0S' must be more than 0 and at most 24h"),
+				Arguments.of("a cookie value with a space", """
+						  routes:
+						    - { id: a, ingress: { path: /a, cookies: { release: "two words" } }, to: orders }
+						""", FILE + ": mesh.routes[0].ingress.cookies.release: 'two words' is not a valid cookie value"),
 				Arguments.of("a fault without a delay or an abort", """
 						  routes:
 						    - { id: a, ingress: { path: /a }, to: orders, fault: { } }
